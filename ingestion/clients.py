@@ -1,0 +1,44 @@
+"""Open a client for a source: the configured account, or the embedded sample on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from ingestion.errors import SourceAuthError
+from ingestion.http import SourceClient
+from ingestion.settings import Settings, SourceEndpoint
+
+
+def _client(endpoint: SourceEndpoint, base_url: str, creds: dict, settings: Settings) -> SourceClient:
+    common = {"timeout_seconds": settings.http_timeout_seconds, "max_retries": settings.http_max_retries}
+    if endpoint.source == "zendesk":
+        return SourceClient(endpoint, base_url, auth=(f"{creds['email']}/token", creds["api_token"]), **common)
+    if endpoint.source == "hubspot":
+        return SourceClient(endpoint, base_url, headers={"Authorization": f"Bearer {creds['access_token']}"}, **common)
+    if endpoint.source == "survey_api":
+        return SourceClient(endpoint, base_url, auth=(creds["api_key"], ""), **common)
+    raise ValueError(f"unknown source {endpoint.source!r}")
+
+
+@contextmanager
+def open_client(settings: Settings, source: str) -> Iterator[SourceClient]:
+    endpoint = settings.endpoint(source)
+    if endpoint.uses_sample:
+        from ingestion.sample.server import SAMPLE_CREDENTIALS, SampleServer
+        from ingestion.sample.source import SampleSource
+
+        with SampleServer(SampleSource.from_env()) as server:
+            yield _client(endpoint, server.base_url, SAMPLE_CREDENTIALS[source], settings)
+        return
+    missing = [
+        var
+        for var, (key, value) in zip(endpoint.credential_variables, endpoint.credentials.items(), strict=True)
+        if not value
+    ]
+    if missing:
+        raise SourceAuthError(
+            f"{source}: {endpoint.url_variable} is set, so the real account is used, but "
+            f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set."
+        )
+    yield _client(endpoint, endpoint.base_url, endpoint.credentials, settings)

@@ -1,0 +1,25 @@
+"""Errors a connector raises. Each names the source and says what to do."""
+
+
+class IngestionError(RuntimeError):
+    """Base class: the run must fail and say why."""
+
+
+class SourceAuthError(IngestionError):
+    """401/403: credentials are missing, wrong or expired. Retrying cannot help."""
+
+
+class SourceHTTPError(IngestionError):
+    """The source kept failing after every retry, or answered with an unexpected status."""
+
+
+class SourcePayloadError(IngestionError):
+    """The source answered 200 with a body that is not the JSON the API promises."""
+
+
+class PagingLoopError(IngestionError):
+    """The source handed back a cursor it had already given: paging would never end."""
+
+
+class SurveyMappingError(IngestionError):
+    """A survey CSV mapping file is missing, malformed, or names a column the export lacks."""

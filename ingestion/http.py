@@ -1,0 +1,107 @@
+"""One HTTP client for every connector: timeouts, retries with backoff, clear auth errors.
+
+Retries use urllib3's Retry (429 and 5xx, connection resets, read timeouts), which honours
+`Retry-After`. Nothing here loops by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from ingestion.errors import SourceAuthError, SourceHTTPError, SourcePayloadError
+from ingestion.settings import SourceEndpoint
+
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+
+
+class SourceClient:
+    """A requests session bound to one source's base URL and credentials."""
+
+    def __init__(
+        self,
+        endpoint: SourceEndpoint,
+        base_url: str,
+        *,
+        auth: tuple[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout_seconds: float = 30.0,
+        max_retries: int = 5,
+    ) -> None:
+        self.endpoint = endpoint
+        self.base_url = base_url.rstrip("/")
+        self.timeout_seconds = timeout_seconds
+        retry = Retry(
+            total=max_retries,
+            connect=max_retries,
+            read=max_retries,
+            status=max_retries,
+            other=max_retries,
+            status_forcelist=RETRY_STATUSES,
+            allowed_methods=None,  # every call here is a read, POST search included
+            backoff_factor=float(os.environ.get("CSKPI_HTTP_BACKOFF_SECONDS", "0.5")),
+            backoff_max=60,
+            respect_retry_after_header=True,
+            raise_on_status=False,  # the last answer reaches _check, which names the source
+        )
+        self.session = requests.Session()
+        adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=4)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        if auth:
+            self.session.auth = auth
+        self.session.headers.update({"Accept": "application/json", "User-Agent": "cs-kpi-warehouse/0.1"})
+        if headers:
+            self.session.headers.update(headers)
+
+    def url(self, path_or_url: str) -> str:
+        if path_or_url.startswith(("http://", "https://")):
+            return path_or_url
+        return f"{self.base_url}/{path_or_url.lstrip('/')}"
+
+    def request(self, method: str, path_or_url: str, **kwargs: Any) -> requests.Response:
+        url = self.url(path_or_url)
+        try:
+            response = self.session.request(method, url, timeout=self.timeout_seconds, **kwargs)
+        except requests.RequestException as exc:
+            raise SourceHTTPError(f"{self.endpoint.source}: {method} {url} failed after retries: {exc}") from exc
+        self._check(response)
+        return response
+
+    def get_json(self, path_or_url: str, **kwargs: Any) -> tuple[bytes, Any, requests.Response]:
+        """GET and return (raw body as received, parsed JSON, response)."""
+        return self._json(self.request("GET", path_or_url, **kwargs))
+
+    def post_json(self, path_or_url: str, body: Any) -> tuple[bytes, Any, requests.Response]:
+        return self._json(self.request("POST", path_or_url, json=body))
+
+    def _json(self, response: requests.Response) -> tuple[bytes, Any, requests.Response]:
+        raw = response.content
+        try:
+            return raw, json.loads(raw), response
+        except ValueError as exc:
+            snippet = raw[:200].decode("utf-8", "replace")
+            raise SourcePayloadError(
+                f"{self.endpoint.source}: {response.request.method} {response.url} returned "
+                f"{len(raw)} bytes that are not valid JSON ({exc}); body starts: {snippet!r}"
+            ) from exc
+
+    def _check(self, response: requests.Response) -> None:
+        if response.status_code in (401, 403):
+            names = " and ".join(self.endpoint.credential_variables)
+            raise SourceAuthError(
+                f"{self.endpoint.source}: {response.request.method} {response.url} was refused with "
+                f"HTTP {response.status_code}. The credentials are missing, wrong or expired: "
+                f"set {names} (and {self.endpoint.url_variable} for the account's URL)."
+            )
+        if response.status_code >= 400:
+            raise SourceHTTPError(
+                f"{self.endpoint.source}: {response.request.method} {response.url} answered "
+                f"HTTP {response.status_code} after retries: {response.text[:300]!r}"
+            )

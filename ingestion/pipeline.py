@@ -1,0 +1,219 @@
+"""Ingest each stream: fetch (landing pages as received), then one atomic bulk load.
+
+Partitioned streams go one local day at a time, so a long backfill reports progress, keeps the
+days it finished if it is stopped, and lands files under their own day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from datetime import UTC, date, datetime, timedelta
+
+from ingestion import loader
+from ingestion.clients import open_client
+from ingestion.landing import LandingBatch, new_batch_id
+from ingestion.loader import LoadResult, LoadWindow
+from ingestion.sample.window import day_bounds
+from ingestion.settings import Settings
+from ingestion.sources import hubspot, survey_api, survey_csv, zendesk
+from ingestion.sources.paging import FetchResult
+from ingestion.streams import (
+    HUBSPOT_COMPANIES,
+    HUBSPOT_CONTACTS,
+    SURVEY_API_RESPONSES,
+    ZENDESK_GROUPS,
+    ZENDESK_TICKET_EVENTS,
+    ZENDESK_TICKETS,
+    ZENDESK_USERS,
+    StreamSpec,
+)
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def days(first: date, last: date) -> Iterator[date]:
+    if last < first:
+        raise ValueError(f"empty day range: {first} .. {last}")
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+def day_window(settings: Settings, day: date) -> LoadWindow:
+    start, end = day_bounds(settings.reporting_timezone, day)
+    return LoadWindow(
+        start=datetime.fromtimestamp(start, UTC).replace(tzinfo=None),
+        end=datetime.fromtimestamp(end, UTC).replace(tzinfo=None),
+        first_day=day,
+        last_day=day,
+        timezone=settings.reporting_timezone,
+    )
+
+
+def total(stream: str, results: list[LoadResult]) -> LoadResult:
+    return LoadResult(
+        stream=stream,
+        records_fetched=sum(r.records_fetched for r in results),
+        records_loaded=sum(r.records_loaded for r in results),
+        records_rejected=sum(r.records_rejected for r in results),
+        duplicates_dropped=sum(r.duplicates_dropped for r in results),
+        outside_window=sum(r.outside_window for r in results),
+        cursor=results[-1].cursor if results else None,
+    )
+
+
+def _load(settings: Settings, spec: StreamSpec, fetched: FetchResult, run_id: str, **kwargs) -> LoadResult:
+    with closing(loader.connect(settings.warehouse_path)) as con:
+        return loader.load(
+            con,
+            spec,
+            fetched.batch.files,
+            run_id=run_id,
+            batch_id=fetched.batch.batch_id,
+            landing_dir=fetched.batch.directory,
+            pages=fetched.pages,
+            cursor=fetched.cursor,
+            **kwargs,
+        )
+
+
+def _by_day(
+    settings: Settings,
+    spec: StreamSpec,
+    source: str,
+    first: date,
+    last: date,
+    run_id: str,
+    progress: Progress,
+    fetch: Callable,
+) -> LoadResult:
+    results = []
+    all_days = list(days(first, last))
+    with open_client(settings, source) as client:
+        for n, day in enumerate(all_days, start=1):
+            window = day_window(settings, day)
+            batch = LandingBatch(settings.landing_dir, spec.source, spec.stream, day.isoformat())
+            start, end = day_bounds(settings.reporting_timezone, day)
+            fetched = fetch(client, batch, start, end)
+            result = _load(settings, spec, fetched, run_id, window=window)
+            results.append(result)
+            progress(
+                f"{spec.name} {day} ({n}/{len(all_days)}): fetched {result.records_fetched} in {fetched.pages} "
+                f"pages, loaded {result.records_loaded}, rejected {result.records_rejected}"
+            )
+    return total(spec.name, results)
+
+
+def ingest_tickets(settings: Settings, first: date, last: date, run_id: str, progress: Progress = _quiet):
+    return _by_day(settings, ZENDESK_TICKETS, "zendesk", first, last, run_id, progress, zendesk.fetch_tickets)
+
+
+def ingest_ticket_events(settings: Settings, first: date, last: date, run_id: str, progress: Progress = _quiet):
+    return _by_day(
+        settings, ZENDESK_TICKET_EVENTS, "zendesk", first, last, run_id, progress, zendesk.fetch_ticket_events
+    )
+
+
+def ingest_survey_api(settings: Settings, first: date, last: date, run_id: str, progress: Progress = _quiet):
+    return _by_day(
+        settings, SURVEY_API_RESPONSES, "survey_api", first, last, run_id, progress, survey_api.fetch_responses
+    )
+
+
+def _today(settings: Settings) -> str:
+    return datetime.now(settings.tz).date().isoformat()
+
+
+def _snapshot(settings: Settings, spec: StreamSpec, fetch: Callable, run_id: str, progress: Progress) -> LoadResult:
+    with open_client(settings, spec.source) as client:
+        fetched = fetch(client, LandingBatch(settings.landing_dir, spec.source, spec.stream, _today(settings)))
+    result = _load(settings, spec, fetched, run_id)
+    progress(f"{spec.name}: fetched {result.records_fetched}, loaded {result.records_loaded}")
+    return result
+
+
+def ingest_groups(settings: Settings, run_id: str, progress: Progress = _quiet) -> LoadResult:
+    return _snapshot(settings, ZENDESK_GROUPS, zendesk.fetch_groups, run_id, progress)
+
+
+def ingest_agents(settings: Settings, run_id: str, progress: Progress = _quiet) -> LoadResult:
+    return _snapshot(settings, ZENDESK_USERS, zendesk.fetch_agents, run_id, progress)
+
+
+def _crm(settings: Settings, spec: StreamSpec, properties: tuple[str, ...], run_id: str, progress: Progress):
+    with closing(loader.connect(settings.warehouse_path)) as con:
+        since_ms = int(loader.last_cursor(con, spec) or 0)
+    with open_client(settings, "hubspot") as client:
+        batch = LandingBatch(settings.landing_dir, spec.source, spec.stream, _today(settings))
+        fetched = hubspot.fetch_modified_since(client, batch, spec.stream, properties, since_ms)
+    result = _load(settings, spec, fetched, run_id)
+    progress(
+        f"{spec.name}: modified since {since_ms} ms: fetched {result.records_fetched} in {fetched.pages} pages, "
+        f"loaded {result.records_loaded}, rejected {result.records_rejected}; cursor now {result.cursor}"
+    )
+    return result
+
+
+def ingest_contacts(settings: Settings, run_id: str, progress: Progress = _quiet) -> LoadResult:
+    return _crm(settings, HUBSPOT_CONTACTS, hubspot.CONTACT_PROPERTIES, run_id, progress)
+
+
+def ingest_companies(settings: Settings, run_id: str, progress: Progress = _quiet) -> LoadResult:
+    return _crm(settings, HUBSPOT_COMPANIES, hubspot.COMPANY_PROPERTIES, run_id, progress)
+
+
+def ingest_survey_csv(settings: Settings, first: date, last: date, run_id: str, progress: Progress = _quiet):
+    """Each configured tool's export for each day; a day with no export file leaves that day as it was."""
+    mappings = survey_csv.load_mappings(settings.survey_mapping_dir)
+    sample = None
+    if settings.survey_drop_is_sample:
+        from ingestion.sample.source import SampleSource
+
+        sample = SampleSource.from_env()
+    results = []
+    for mapping in mappings:
+        spec = survey_csv.stream_spec(mapping)
+        for day in days(first, last):
+            if sample is not None:
+                from ingestion.sample.exports import write_daily_export
+
+                write_daily_export(sample, mapping, settings.survey_drop_dir, day)
+            batch = LandingBatch(
+                settings.landing_dir,
+                "surveys",
+                f"csv_responses/{mapping.tool}",
+                day.isoformat(),
+                batch_id=new_batch_id(),
+            )
+            utf8 = survey_csv.land_export(mapping, settings.survey_drop_dir, day, batch)
+            if utf8 is None:
+                progress(
+                    f"surveys.csv_responses[{mapping.tool}] {day}: no export "
+                    f"{mapping.file_name(day)} in {settings.survey_drop_dir}"
+                )
+                continue
+            with closing(loader.connect(settings.warehouse_path)) as con:
+                result = loader.load(
+                    con,
+                    spec,
+                    [utf8],
+                    run_id=run_id,
+                    batch_id=batch.batch_id,
+                    landing_dir=batch.directory,
+                    pages=1,
+                    fixed_partition=day,
+                    scope=("survey_tool", mapping.tool),
+                    cursor=None,
+                )
+            results.append(result)
+            progress(
+                f"surveys.csv_responses[{mapping.tool}] {day}: loaded {result.records_loaded}, "
+                f"rejected {result.records_rejected}"
+            )
+    return total("surveys.csv_responses", results)

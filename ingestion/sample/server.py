@@ -1,0 +1,511 @@
+"""A loopback HTTP server that serves the sample in the exact shapes of the real APIs.
+
+- Zendesk Support: incremental ticket export (cursor), incremental ticket events (time-based),
+  groups and users (cursor pagination).
+- HubSpot CRM v3: contacts and companies search (`after` paging, 10,000-result cap, 200 per page).
+- A Delighted-shaped survey API: /v1/survey_responses.json with Link-header cursors.
+
+A fault plan makes it misbehave on purpose (429 with Retry-After, 5xx, slow or malformed answers,
+resets), so connector tests exercise the real client code against a real socket.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlparse
+
+from ingestion.sample.organisation import BOT_USER_ID, TEAMS, last_modified
+from ingestion.sample.source import SampleSource
+from ingestion.sample.surveys import DIMENSIONS, SurveyResponse
+from ingestion.sample.tickets import iso
+from ingestion.sample.window import day_bounds, local_day
+
+SAMPLE_CREDENTIALS = {
+    "zendesk": {"email": "sample@example.com", "api_token": "sample-token"},
+    "hubspot": {"access_token": "sample-token"},
+    "survey_api": {"api_key": "sample-key"},
+}
+ZENDESK_EXPORT_PAGE = 1000
+ZENDESK_LIST_PAGE = 100
+HUBSPOT_SEARCH_PAGE = 200
+HUBSPOT_SEARCH_CAP = 10_000
+SURVEY_PAGE = 100
+
+CONTACT_PROPERTIES = {
+    "email", "phone", "firstname", "lastname", "customer_tier", "region", "returning_customer",
+    "zendesk_user_id", "associatedcompanyid", "createdate", "lastmodifieddate", "hs_object_id",
+}  # fmt: skip
+COMPANY_PROPERTIES = {"name", "industry", "region", "createdate", "hs_lastmodifieddate", "hs_object_id"}
+
+
+@dataclass
+class Fault:
+    """Misbehave on the next `times` requests whose path contains `path_contains`."""
+
+    path_contains: str
+    status: int | None = None
+    retry_after: int | None = None
+    delay_seconds: float = 0.0
+    body: bytes | None = None
+    reset: bool = False
+    times: int = 1
+
+
+@dataclass
+class FaultPlan:
+    faults: list[Fault] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take(self, path: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.times > 0 and fault.path_contains in path:
+                    fault.times -= 1
+                    return fault
+        return None
+
+
+def _encode_cursor(payload: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> dict:
+    return json.loads(base64.urlsafe_b64decode(cursor.encode()))
+
+
+class SampleServer:
+    """Start with `with SampleServer(source) as server:`; `server.base_url` is the root URL."""
+
+    def __init__(self, source: SampleSource, faults: FaultPlan | None = None, port: int = 0) -> None:
+        self.source = source
+        self.faults = faults or FaultPlan()
+        self.requests_served = 0
+        handler = _make_handler(self)
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="sample-server", daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> SampleServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def __enter__(self) -> SampleServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ---- Zendesk ---------------------------------------------------------------------------
+    def _scan_by_day(self, start: int, fetch: Callable[[int, int], list], key, after_key, limit: int):
+        """Walk local days from `start` to now, gathering up to `limit` records past `after_key`."""
+        tz = self.source.config.timezone
+        day = local_day(tz, start)
+        out: list = []
+        end_of_stream = False
+        while len(out) < limit:
+            lo, hi = day_bounds(tz, day)
+            lo = max(lo, start)
+            if lo > self.source.now:
+                end_of_stream = True
+                break
+            for rec in fetch(lo, min(hi, self.source.now + 1)):
+                if after_key is None or key(rec) > after_key:
+                    out.append(rec)
+            day += timedelta(days=1)
+        if len(out) > limit:
+            out = out[:limit]
+        elif len(out) < limit:
+            end_of_stream = True
+        return out, end_of_stream
+
+    def zendesk_tickets(self, query: dict[str, list[str]]) -> dict:
+        per_page = min(int(query.get("per_page", [ZENDESK_EXPORT_PAGE])[0]), ZENDESK_EXPORT_PAGE)
+        if "cursor" in query:
+            state = _decode_cursor(query["cursor"][0])
+            start, after_key = state["start_time"], (state["updated"], state["id"])
+        elif "start_time" in query:
+            start, after_key = int(query["start_time"][0]), None
+        else:
+            raise _ApiError(400, {"error": "InvalidValue", "description": "start_time or cursor is required"})
+        rows, end = self._scan_by_day(
+            start, self.source.tickets_updated, key=lambda r: (r[0], r[1]), after_key=after_key, limit=per_page
+        )
+        last = (rows[-1][0], rows[-1][1]) if rows else after_key or (start, -1)
+        after_cursor = _encode_cursor({"start_time": start, "updated": last[0], "id": last[1]})
+        return {
+            "tickets": [r[2] for r in rows],
+            "after_cursor": after_cursor,
+            "after_url": f"/api/v2/incremental/tickets/cursor.json?cursor={after_cursor}",
+            "before_cursor": None,
+            "before_url": None,
+            "end_of_stream": end,
+        }
+
+    def zendesk_ticket_events(self, query: dict[str, list[str]]) -> dict:
+        if "start_time" not in query:
+            raise _ApiError(400, {"error": "InvalidValue", "description": "start_time is required"})
+        start = int(query["start_time"][0])
+        audits, _ = self._scan_by_day(
+            start, self.source.audits_between, key=lambda a: 0, after_key=None, limit=ZENDESK_EXPORT_PAGE
+        )
+        events = [
+            {
+                "id": a.id,
+                "ticket_id": a.ticket_id,
+                "timestamp": a.at,
+                "created_at": iso(a.at),
+                "updater_id": a.updater_id,
+                "via": a.via,
+                "system": {"client": "sample", "location": "sample"},
+                "event_type": "Audit",
+                "merged_ticket_ids": [],
+                "child_events": a.child_events,
+            }
+            for a in audits
+        ]
+        end_time = events[-1]["timestamp"] if events else start
+        include = query.get("include", [""])[0]
+        return {
+            "ticket_events": events,
+            "next_page": f"/api/v2/incremental/ticket_events.json?start_time={end_time}&include={include}",
+            "count": len(events),
+            "end_of_stream": len(events) < ZENDESK_EXPORT_PAGE,
+            "end_time": end_time,
+        }
+
+    def _zendesk_list(self, name: str, records: list[dict], query: dict[str, list[str]], path: str) -> dict:
+        size = min(int(query.get("page[size]", [ZENDESK_LIST_PAGE])[0]), ZENDESK_LIST_PAGE)
+        offset = int(_decode_cursor(query["page[after]"][0])["o"]) if "page[after]" in query else 0
+        page = records[offset : offset + size]
+        has_more = offset + size < len(records)
+        after = _encode_cursor({"o": offset + size}) if has_more else None
+        keep = {k: v for k, v in query.items() if k not in ("page[after]",)}
+        next_query = urlencode({**{k: v[0] for k, v in keep.items()}, "page[after]": after}) if has_more else None
+        return {
+            name: page,
+            "meta": {"has_more": has_more, "after_cursor": after, "before_cursor": None},
+            "links": {"next": f"{path}?{next_query}" if next_query else None, "prev": None},
+        }
+
+    def zendesk_groups(self, query: dict[str, list[str]]) -> dict:
+        created = iso(1_640_995_200)
+        groups = [
+            {
+                "url": f"https://sample.zendesk.com/api/v2/groups/{t.group_id}.json",
+                "id": t.group_id,
+                "name": t.name,
+                "description": "",
+                "default": t.group_id == TEAMS[0].group_id,
+                "deleted": False,
+                "is_public": True,
+                "created_at": created,
+                "updated_at": created,
+            }
+            for t in TEAMS
+        ]
+        return self._zendesk_list("groups", groups, query, "/api/v2/groups.json")
+
+    def zendesk_users(self, query: dict[str, list[str]]) -> dict:
+        created = iso(1_640_995_200)
+        users = [
+            {
+                "id": a.user_id,
+                "name": a.name,
+                "email": a.email,
+                "role": "agent",
+                "active": True,
+                "default_group_id": a.group_id,
+                "tags": [],
+                "created_at": created,
+                "updated_at": created,
+            }
+            for a in self.source.organisation.agents
+        ]
+        users.append(
+            {
+                "id": BOT_USER_ID,
+                "name": "Auto-Reply Bot",
+                "email": None,
+                "role": "agent",
+                "active": True,
+                "default_group_id": None,
+                "tags": ["bot"],
+                "created_at": created,
+                "updated_at": created,
+            }
+        )
+        return self._zendesk_list("users", users, query, "/api/v2/users.json")
+
+    # ---- HubSpot ---------------------------------------------------------------------------
+    def hubspot_search(self, object_type: str, body: dict) -> dict:
+        limit = int(body.get("limit", 10))
+        if limit > HUBSPOT_SEARCH_PAGE:
+            raise _ApiError(
+                400,
+                {
+                    "status": "error",
+                    "category": "VALIDATION_ERROR",
+                    "message": f"limit must be at most {HUBSPOT_SEARCH_PAGE}",
+                },
+            )
+        after = int(body.get("after") or 0)
+        if after + limit > HUBSPOT_SEARCH_CAP:
+            raise _ApiError(
+                400,
+                {
+                    "status": "error",
+                    "category": "VALIDATION_ERROR",
+                    "message": "The search API returns at most 10,000 results per query.",
+                },
+            )
+        modified_prop = "lastmodifieddate" if object_type == "contacts" else "hs_lastmodifieddate"
+        since_ms = 0
+        for group in body.get("filterGroups", []):
+            for f in group.get("filters", []):
+                if f.get("propertyName") == modified_prop and f.get("operator") == "GTE":
+                    since_ms = int(f["value"])
+        wanted = set(body.get("properties") or [])
+        if object_type == "contacts":
+            rows = self.source.contacts_modified_since(since_ms)
+            to_props = self._contact_properties
+            allowed = CONTACT_PROPERTIES
+        else:
+            rows = self.source.companies_modified_since(since_ms)
+            to_props = self._company_properties
+            allowed = COMPANY_PROPERTIES
+        page = rows[after : after + limit]
+        results = []
+        for modified, obj in page:
+            props = to_props(obj, modified)
+            keep = (wanted & allowed) | {"createdate", modified_prop, "hs_object_id"}
+            results.append(
+                {
+                    "id": props["hs_object_id"],
+                    "properties": {k: v for k, v in props.items() if k in keep},
+                    "createdAt": props["createdate"],
+                    "updatedAt": props[modified_prop],
+                    "archived": False,
+                }
+            )
+        out: dict[str, Any] = {"total": len(rows), "results": results}
+        if after + limit < len(rows):
+            out["paging"] = {"next": {"after": str(after + limit)}}
+        return out
+
+    @staticmethod
+    def _hubspot_time(epoch: int) -> str:
+        return iso(epoch).replace("Z", ".000Z")
+
+    def _contact_properties(self, c, modified: int) -> dict:
+        return {
+            "hs_object_id": str(c.contact_id),
+            "email": c.email,
+            "phone": c.phone,
+            "firstname": c.first_name,
+            "lastname": c.last_name,
+            "customer_tier": c.tier,
+            "region": c.region,
+            "returning_customer": "true" if c.returning else "false",
+            "zendesk_user_id": str(c.zendesk_user_id),
+            "associatedcompanyid": str(c.company_id),
+            "createdate": self._hubspot_time(c.created_epoch),
+            "lastmodifieddate": self._hubspot_time(modified),
+        }
+
+    def _company_properties(self, c, modified: int) -> dict:
+        return {
+            "hs_object_id": str(c.company_id),
+            "name": c.name,
+            "industry": c.industry,
+            "region": c.region,
+            "createdate": self._hubspot_time(c.created_epoch),
+            "hs_lastmodifieddate": self._hubspot_time(modified),
+        }
+
+    # ---- Survey API ------------------------------------------------------------------------
+    def survey_responses(self, query: dict[str, list[str]]) -> tuple[list[dict], str | None]:
+        per_page = min(int(query.get("per_page", [20])[0]), SURVEY_PAGE)
+        if "page_info" in query:
+            state = _decode_cursor(query["page_info"][0])
+        else:
+            state = {
+                "since": int(query.get("updated_since", [0])[0]),
+                "until": int(query.get("updated_until", [self.source.now])[0]),
+                "offset": 0,
+            }
+        # updated_until is inclusive in the real API; the window we serve is [since, until].
+        rows = self.source.survey_responses(state["since"], state["until"] + 1, route="api")
+        page = rows[state["offset"] : state["offset"] + per_page]
+        next_info = None
+        if state["offset"] + per_page < len(rows):
+            next_info = _encode_cursor({**state, "offset": state["offset"] + per_page})
+        return [self._survey_payload(r) for r in page], next_info
+
+    @staticmethod
+    def _survey_payload(r: SurveyResponse) -> dict:
+        questions = {
+            "speed": "Response speed",
+            "accuracy": "Answer accuracy",
+            "attitude": "Agent attitude",
+            "resolution": "Problem resolved",
+        }
+        answers = [
+            {
+                "id": f"{r.response_id}-{name}",
+                "value": {"free_response": None, "scale": r.dimensions[name], "select_one": None, "select_many": None},
+                "question": {"id": name, "type": "scale", "text": questions[name]},
+            }
+            for name in DIMENSIONS
+            if r.dimensions[name] is not None
+        ]
+        nps = 11 if r.defect == "nps out of range" else r.nps
+        answers.append(
+            {
+                "id": f"{r.response_id}-nps",
+                "value": {"free_response": None, "scale": nps, "select_one": None, "select_many": None},
+                "question": {"id": "nps", "type": "scale", "text": "How likely are you to recommend us?"},
+            }
+        )
+        return {
+            "id": r.response_id,
+            "person": f"p-{r.ticket_id or r.response_id}",
+            "survey_type": "ces7" if r.defect == "unknown survey scale" else "csat",
+            "score": 7 if r.defect == "overall out of range" else r.overall,
+            "comment": r.comment,
+            "permalink": f"https://sample.delighted.example/r/{r.response_id}",
+            "created_at": r.submitted,
+            "updated_at": r.delivered,
+            "person_properties": {"ticket_id": str(r.ticket_id) if r.ticket_id else None, "channel": r.channel},
+            "notes": [],
+            "tags": [],
+            "additional_answers": answers,
+        }
+
+
+class _ApiError(Exception):
+    def __init__(self, status: int, body: dict) -> None:
+        super().__init__(status)
+        self.status = status
+        self.body = body
+
+
+def _make_handler(server: SampleServer) -> type[BaseHTTPRequestHandler]:
+    expected_basic = {
+        "/api/v2/": base64.b64encode(b"sample@example.com/token:sample-token").decode(),
+        "/v1/": base64.b64encode(b"sample-key:").decode(),
+    }
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def _authorised(self, path: str) -> bool:
+            header = self.headers.get("Authorization", "")
+            if path.startswith("/crm/"):
+                return header == "Bearer sample-token"
+            for prefix, token in expected_basic.items():
+                if path.startswith(prefix):
+                    return header == f"Basic {token}"
+            return False
+
+        def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _fault(self, path: str) -> bool:
+            fault = server.faults.take(path)
+            if fault is None:
+                return False
+            if fault.delay_seconds:
+                time.sleep(fault.delay_seconds)
+            if fault.reset:
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                self.connection.close()
+                return True
+            if fault.status is None and fault.body is None:
+                return False  # a pure delay: answer normally afterwards
+            headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+            self._send(fault.status or 200, fault.body if fault.body is not None else b'{"error":"injected"}', headers)
+            return True
+
+        def _route(self, method: str) -> None:
+            server.requests_served += 1
+            parsed = urlparse(self.path)
+            path, query = parsed.path, parse_qs(parsed.query)
+            body = b""
+            if method == "POST":
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if self._fault(path):
+                return
+            if not self._authorised(path):
+                self._send(401, json.dumps({"error": "Couldn't authenticate you"}).encode())
+                return
+            try:
+                headers: dict[str, str] = {}
+                if method == "GET" and path == "/api/v2/incremental/tickets/cursor.json":
+                    payload: Any = server.zendesk_tickets(query)
+                elif method == "GET" and path == "/api/v2/incremental/ticket_events.json":
+                    payload = server.zendesk_ticket_events(query)
+                elif method == "GET" and path == "/api/v2/groups.json":
+                    payload = server.zendesk_groups(query)
+                elif method == "GET" and path == "/api/v2/users.json":
+                    payload = server.zendesk_users(query)
+                elif method == "POST" and path in (
+                    "/crm/v3/objects/contacts/search",
+                    "/crm/v3/objects/companies/search",
+                ):
+                    payload = server.hubspot_search(path.split("/")[4], json.loads(body or b"{}"))
+                elif method == "GET" and path == "/v1/survey_responses.json":
+                    payload, next_info = server.survey_responses(query)
+                    if next_info:
+                        keep = {k: v[0] for k, v in query.items() if k == "per_page"}
+                        link = f"{server.base_url}{path}?{urlencode({**keep, 'page_info': next_info})}"
+                        headers["Link"] = f'<{link}>; rel="next"'
+                else:
+                    raise _ApiError(404, {"error": "RecordNotFound", "description": f"No route {method} {path}"})
+            except _ApiError as err:
+                self._send(err.status, json.dumps(err.body).encode())
+                return
+            self._send(200, json.dumps(payload, ensure_ascii=False).encode(), headers)
+
+        def do_GET(self) -> None:
+            self._route("GET")
+
+        def do_POST(self) -> None:
+            self._route("POST")
+
+    return Handler
+
+
+def contact_count_as_of(source: SampleSource) -> int:
+    """How many contacts exist at the source's `now` (for tests and the demo summary)."""
+    return sum(
+        1
+        for c in source.organisation.customers
+        if last_modified(c.created_epoch, c.modify_period_days, source.now) is not None
+    )

@@ -1,0 +1,123 @@
+"""The sample as a data source: answers "what would the API return" for a window, as of `now`.
+
+The HTTP server (ingestion.sample.server) turns these answers into exact API payloads; tests use
+the same functions to know what the source served.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from ingestion.sample.organisation import Company, Customer, build_organisation, last_modified
+from ingestion.sample.surveys import SurveyResponse, responses_delivered
+from ingestion.sample.tickets import MAX_LIFETIME_DAYS, Audit, SampleConfig, TicketLife, tickets_for_day
+from ingestion.sample.window import local_day, local_days_between
+
+
+def sample_config_from_env() -> SampleConfig:
+    return SampleConfig(
+        seed=int(os.environ.get("CSKPI_SAMPLE_SEED", "20260101")),
+        tickets_per_day=int(os.environ.get("CSKPI_SAMPLE_TICKETS_PER_DAY", "3000")),
+        customers=int(os.environ.get("CSKPI_SAMPLE_CUSTOMERS", "50000")),
+        timezone=os.environ.get("CSKPI_REPORTING_TIMEZONE", "Asia/Shanghai"),
+    )
+
+
+def sample_now_from_env() -> int:
+    """The sample's clock: CSKPI_SAMPLE_NOW (ISO 8601) pins it, for reproducible runs and tests."""
+    pinned = os.environ.get("CSKPI_SAMPLE_NOW")
+    if not pinned:
+        return int(time.time())
+    moment = datetime.fromisoformat(pinned.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp())
+
+
+@dataclass
+class SampleSource:
+    config: SampleConfig
+    now: int
+
+    @classmethod
+    def from_env(cls) -> SampleSource:
+        if int(os.environ.get("CSKPI_SAMPLE_TICKETS_PER_DAY", "3000")) > 30_000:
+            raise ValueError("CSKPI_SAMPLE_TICKETS_PER_DAY is at most 30000")
+        return cls(sample_config_from_env(), sample_now_from_env())
+
+    def __post_init__(self) -> None:
+        self._ticket_buckets: dict[date, dict[date, list[tuple[int, int, TicketLife]]]] = {}
+        self._audit_buckets: dict[date, dict[date, list[Audit]]] = {}
+
+    def _days(self, start: int, end: int):
+        first, last = local_days_between(self.config.timezone, start, min(end, self.now + 1))
+        day = first
+        while day <= last:
+            yield day
+            day += timedelta(days=1)
+
+    def _buckets(self, created_day: date):
+        """Tickets and audits created on one day, bucketed by the local day of their (last) update."""
+        if created_day not in self._ticket_buckets:
+            tz = self.config.timezone
+            tickets: dict[date, list] = {}
+            audits: dict[date, list] = {}
+            for life in tickets_for_day(self.config, created_day):
+                visible = [a for a in life.audits if a.at <= self.now]
+                if not visible:
+                    continue
+                last = visible[-1].at
+                tickets.setdefault(local_day(tz, last), []).append((last, life.id, life))
+                for a in visible:
+                    audits.setdefault(local_day(tz, a.at), []).append(a)
+            self._ticket_buckets[created_day] = tickets
+            self._audit_buckets[created_day] = audits
+        return self._ticket_buckets[created_day], self._audit_buckets[created_day]
+
+    def tickets_updated(self, start: int, end: int) -> list[tuple[int, int, dict]]:
+        """(updated_epoch, ticket_id, record) for tickets whose current version was updated in the window."""
+        out = []
+        for day in self._days(start, end):
+            for created_day in (day - timedelta(days=k) for k in range(MAX_LIFETIME_DAYS + 1)):
+                for last, ticket_id, life in self._buckets(created_day)[0].get(day, ()):
+                    if start <= last < end:
+                        out.append((last, ticket_id, life))
+        out.sort(key=lambda r: (r[0], r[1]))
+        return [(last, ticket_id, life.state_at(self.now)) for last, ticket_id, life in out]
+
+    def audits_between(self, start: int, end: int) -> list[Audit]:
+        out = []
+        for day in self._days(start, end):
+            for created_day in (day - timedelta(days=k) for k in range(MAX_LIFETIME_DAYS + 1)):
+                out.extend(a for a in self._buckets(created_day)[1].get(day, ()) if start <= a.at < end)
+        out.sort(key=lambda a: (a.at, a.id))
+        return out
+
+    def survey_responses(self, start: int, end: int, route: str) -> list[SurveyResponse]:
+        return responses_delivered(self.config, start, end, self.now, route)
+
+    @property
+    def organisation(self):
+        return build_organisation(self.config.seed, self.config.customers)
+
+    def contacts_modified_since(self, since_ms: int) -> list[tuple[int, Customer]]:
+        """(lastmodified_epoch, customer) with lastmodified >= since, as of now, oldest first."""
+        out = []
+        for c in self.organisation.customers:
+            modified = last_modified(c.created_epoch, c.modify_period_days, self.now)
+            if modified is not None and modified * 1000 >= since_ms:
+                out.append((modified, c))
+        out.sort(key=lambda r: (r[0], r[1].contact_id))
+        return out
+
+    def companies_modified_since(self, since_ms: int) -> list[tuple[int, Company]]:
+        out = []
+        for c in self.organisation.companies:
+            modified = last_modified(c.created_epoch, c.modify_period_days, self.now)
+            if modified is not None and modified * 1000 >= since_ms:
+                out.append((modified, c))
+        out.sort(key=lambda r: (r[0], r[1].company_id))
+        return out

@@ -1,0 +1,135 @@
+"""Survey responses of the sample: drawn from the tickets they rate, some delivered days late.
+
+About 70 % arrive through the survey API (0-10 NPS), the rest in a survey tool's daily CSV export
+(3-option "would you recommend"). Scores follow the ticket's speed and resolution.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+
+from ingestion.sample.tickets import (
+    FRT_MEDIAN,
+    SampleConfig,
+    first_reply_seconds,
+    first_solve,
+    tickets_for_day,
+    was_reopened,
+)
+from ingestion.sample.window import local_days_between
+
+DIMENSIONS = ("speed", "accuracy", "attitude", "resolution")
+# The longest a response can trail its ticket's creation: solve (<= 10 d) + submit (<= 3 d) + late (<= 10 d).
+MAX_DELIVERY_LAG_DAYS = 24
+
+_COMMENTS = {
+    5: ("Very quick and helpful, thank you!", "非常满意", "Solved on the first call."),
+    4: ("Good service.", "还不错", "Helpful agent."),
+    3: ("OK but took a while.", "一般", ""),
+    2: ("Had to explain twice.", "回复太慢", "Slow."),
+    1: ("Still not fixed.", "很不满意", "Nobody called back."),
+}
+
+
+@dataclass(frozen=True)
+class SurveyResponse:
+    response_id: str
+    ticket_id: int | None
+    channel: str
+    route: str  # "api" or "csv"
+    submitted: int
+    delivered: int
+    overall: int
+    dimensions: dict[str, int | None]
+    nps: int  # 0-10; the CSV tool reports it on the 3-option scale
+    comment: str
+    defect: str | None = None
+
+
+def nps_three_option(score: int) -> str:
+    return "willing" if score >= 9 else "unsure" if score >= 7 else "unwilling"
+
+
+def _overall(rng: random.Random, good: bool, slow: bool, unresolved: bool) -> int:
+    if unresolved:
+        weights = (0.15, 0.2, 0.27, 0.23, 0.15)
+    elif good:
+        weights = (0.005, 0.01, 0.035, 0.20, 0.75)
+    elif slow:
+        weights = (0.03, 0.06, 0.16, 0.35, 0.40)
+    else:
+        weights = (0.01, 0.03, 0.08, 0.30, 0.58)
+    return rng.choices((1, 2, 3, 4, 5), weights)[0]
+
+
+def _clamp(v: int, lo: int, hi: int) -> int:
+    return max(lo, min(hi, v))
+
+
+@lru_cache(maxsize=128)
+def responses_for_ticket_day(config: SampleConfig, day: date) -> tuple[SurveyResponse, ...]:
+    """Responses to the tickets created on local `day` (plus a few with no ticket)."""
+    out: list[SurveyResponse] = []
+    for life in tickets_for_day(config, day):
+        if life.defect or "spam" in life.tags or "test" in life.tags or "closed_by_merge" in life.tags:
+            continue
+        rng = random.Random(life.survey_seed)
+        solved = first_solve(life)
+        if solved is None:
+            if rng.random() > 0.05:
+                continue
+            submitted = life.created + rng.randint(86_400, 3 * 86_400)
+        else:
+            if rng.random() > 0.27:
+                continue
+            submitted = solved + rng.randint(120, 48 * 3600)
+        frt = first_reply_seconds(life)
+        slow = frt is None or frt > FRT_MEDIAN[life.channel] * 1.5
+        reopened = was_reopened(life)
+        overall = _overall(rng, good=not slow and not reopened, slow=slow, unresolved=solved is None or reopened)
+        dims: dict[str, int | None] = {}
+        for name in DIMENSIONS:
+            shift = -1 if (name == "speed" and slow) or (name == "resolution" and reopened) else 0
+            dims[name] = _clamp(overall + shift + rng.choice((-1, 0, 0, 0, 1)), 1, 5)
+            if rng.random() < 0.04:
+                dims[name] = None  # skipped question
+        nps = _clamp({5: 9, 4: 8, 3: 6, 2: 4, 1: 2}[overall] + rng.choice((-2, -1, 0, 0, 1, 1)), 0, 10)
+        late = rng.random() < 0.18
+        delivered = submitted + (rng.randint(86_400, 10 * 86_400) if late else rng.randint(5, 600))
+        route = "csv" if rng.random() < 0.3 else "api"
+        defect = None
+        if rng.random() < config.defect_rate * 3:
+            defect = rng.choice(("overall out of range", "nps out of range", "unknown survey scale"))
+        out.append(
+            SurveyResponse(
+                response_id=f"{route}-{life.id}",
+                ticket_id=life.id if rng.random() > 0.03 else None,
+                channel=life.channel,
+                route=route,
+                submitted=submitted,
+                delivered=delivered,
+                overall=overall,
+                dimensions=dims,
+                nps=nps,
+                comment=rng.choice(_COMMENTS[overall]),
+                defect=defect,
+            )
+        )
+    return tuple(out)
+
+
+def responses_delivered(config: SampleConfig, start: int, end: int, now: int, route: str) -> list[SurveyResponse]:
+    """Responses on `route` delivered in [start, end) and no later than `now`, oldest first."""
+    first_day, last_day = local_days_between(config.timezone, start, end)
+    found = []
+    day = first_day - timedelta(days=MAX_DELIVERY_LAG_DAYS)
+    while day <= last_day:
+        for r in responses_for_ticket_day(config, day):
+            if r.route == route and start <= r.delivered < end and r.delivered <= now:
+                found.append(r)
+        day += timedelta(days=1)
+    found.sort(key=lambda r: (r.delivered, r.response_id))
+    return found

@@ -1,0 +1,424 @@
+"""Ticket timelines for one local day of the sample, and their state as of any instant.
+
+A ticket's whole life (audits with child events) is drawn once from a per-day seed. What the
+ticketing API serves is that life cut at "now": tickets created today are still open, tickets from
+last week are solved, reopened or closed. Survey responses follow from the same timelines.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from ingestion.sample.organisation import (
+    BOT_USER_ID,
+    CATEGORIES,
+    CATEGORY_FIELD_ID,
+    COMPLAINTS_DESK,
+    ESCALATIONS,
+    FRONT_TEAM,
+    RESPONSE_LEVEL_FIELD_ID,
+    TEAM_BY_ID,
+    VIA_CHANNELS,
+    build_organisation,
+)
+
+# Weekday volume (Mon..Sun) and hour-of-day shape of contacts.
+WEEKDAY_FACTOR = (1.18, 1.10, 1.05, 1.02, 0.98, 0.75, 0.68)
+HOUR_WEIGHTS = (
+    0.3, 0.2, 0.15, 0.1, 0.1, 0.2, 0.5, 1.2, 2.6, 3.6, 4.0, 3.7,
+    2.9, 3.2, 3.8, 3.9, 3.5, 3.0, 2.6, 2.4, 2.1, 1.6, 1.0, 0.6,
+)  # fmt: skip
+
+# Median first-response seconds per taxonomy channel, before the team's speed factor.
+FRT_MEDIAN = {
+    "phone": 14,
+    "chat": 22,
+    "app": 26,
+    "wechat": 28,
+    "social": 2_400,
+    "email": 9_000,
+    "web_form": 10_000,
+    "other": 12_000,
+}
+# Median handle seconds (acceptance to resolution).
+HANDLE_MEDIAN = {
+    "phone": 900,
+    "chat": 1_300,
+    "app": 1_800,
+    "wechat": 2_400,
+    "social": 14_000,
+    "email": 60_000,
+    "web_form": 64_000,
+    "other": 70_000,
+}
+MAX_LIFETIME_DAYS = 14  # every event of a ticket lies within this many days of its creation
+
+
+def complaint_surge(day: date) -> float:
+    """Extra complaint probability around 15 March (consumer-rights day): late Feb to mid-March."""
+    start, peak, end = date(day.year, 2, 20), date(day.year, 3, 15), date(day.year, 3, 22)
+    if not (start <= day <= end):
+        return 0.0
+    if day <= peak:
+        return 0.045 * (day - start).days / (peak - start).days
+    return 0.045 * (end - day).days / (end - peak).days
+
+
+def iso(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class Audit:
+    """One Zendesk ticket audit: a moment and the child events it carries."""
+
+    id: int
+    ticket_id: int
+    at: int
+    updater_id: int
+    via: str
+    child_events: list[dict]
+
+
+@dataclass
+class TicketLife:
+    id: int
+    created: int
+    via_channel: str
+    channel: str
+    requester_id: int
+    subject: str
+    ticket_type: str
+    category: str
+    response_level: str
+    tags: list[str]
+    audits: list[Audit] = field(default_factory=list)
+    defect: str | None = None  # a contract break this ticket's record is served with
+    survey_seed: int = 0
+
+    def state_at(self, now: int) -> dict | None:
+        """The ticket as the API shows it at `now` (None if not created yet)."""
+        visible = [a for a in self.audits if a.at <= now]
+        if not visible:
+            return None
+        fields: dict = {}
+        tags = list(self.tags)
+        for audit in visible:
+            for ev in audit.child_events:
+                if ev["event_type"] in ("Create", "Change") and "field_name" in ev:
+                    fields[ev["field_name"]] = ev["value"]
+                    if ev["field_name"] == "tags":
+                        tags = list(ev["value"])
+        custom = [
+            {"id": RESPONSE_LEVEL_FIELD_ID, "value": fields.get("response_level", self.response_level)},
+            {"id": CATEGORY_FIELD_ID, "value": self.category},
+        ]
+        record = {
+            "url": f"https://sample.zendesk.com/api/v2/tickets/{self.id}.json",
+            "id": self.id,
+            "external_id": None,
+            "via": {"channel": self.via_channel, "source": {"from": {}, "to": {}, "rel": None}},
+            "created_at": iso(self.created),
+            "updated_at": iso(visible[-1].at),
+            "type": self.ticket_type,
+            "subject": self.subject,
+            "priority": fields.get("priority", "normal"),
+            "status": fields.get("status", "new"),
+            "requester_id": self.requester_id,
+            "submitter_id": self.requester_id,
+            "assignee_id": fields.get("assignee_id"),
+            "group_id": fields.get("group_id"),
+            "tags": tags,
+            "custom_fields": custom,
+            "is_public": True,
+        }
+        if self.defect == "missing id":
+            del record["id"]
+        elif self.defect == "unparseable created_at":
+            record["created_at"] = "31/02/yesterday 25:61"
+        elif self.defect == "future created_at":
+            record["created_at"] = "2099-01-01T00:00:00Z"
+        return record
+
+
+@dataclass(frozen=True)
+class SampleConfig:
+    seed: int = 20_260_101
+    tickets_per_day: int = 3_000
+    customers: int = 50_000
+    timezone: str = "Asia/Shanghai"
+    defect_rate: float = 0.002
+
+
+class _Ids:
+    """Deterministic ids: a ticket's audits and events number from its own id."""
+
+    @staticmethod
+    def audit(ticket_id: int, n: int) -> int:
+        return ticket_id * 100 + n
+
+    @staticmethod
+    def event(audit_id: int, n: int) -> int:
+        return audit_id * 10 + n
+
+
+def _lognormal(rng: random.Random, median: float, sigma: float) -> float:
+    return median * math.exp(rng.gauss(0.0, sigma))
+
+
+def _local_midnight_epoch(day: date, tz: ZoneInfo) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=tz).timestamp())
+
+
+@lru_cache(maxsize=128)
+def tickets_for_day(config: SampleConfig, day: date) -> tuple[TicketLife, ...]:
+    """Every ticket created on local `day`, with its whole timeline."""
+    tz = ZoneInfo(config.timezone)
+    org = build_organisation(config.seed, config.customers)
+    rng = random.Random(f"{config.seed}:tickets:{day.isoformat()}")
+    surge = complaint_surge(day)
+    volume = config.tickets_per_day * WEEKDAY_FACTOR[day.weekday()] * (1 + 2 * surge) * rng.uniform(0.94, 1.06)
+    count = round(volume)
+    midnight = _local_midnight_epoch(day, tz)
+    day_seconds = _local_midnight_epoch(day + timedelta(days=1), tz) - midnight
+    via_values = [v for v, _, _ in VIA_CHANNELS]
+    via_weights = [w for _, _, w in VIA_CHANNELS]
+    taxonomy = {v: c for v, c, _ in VIA_CHANNELS}
+    hours = list(range(24))
+    tickets = []
+    for i in range(count):
+        ticket_id = day.toordinal() * 100_000 + i
+        hour = rng.choices(hours, HOUR_WEIGHTS)[0]
+        created = midnight + min(day_seconds - 1, hour * 3600 + rng.randrange(3600))
+        via = rng.choices(via_values, via_weights)[0]
+        customer = org.customers[rng.randrange(len(org.customers))]
+        tickets.append(_draw_ticket(rng, config, ticket_id, created, via, taxonomy[via], customer, surge))
+    return tuple(tickets)
+
+
+def _draw_ticket(rng, config, ticket_id, created, via, channel, customer, surge) -> TicketLife:
+    org = build_organisation(config.seed, config.customers)
+    complaint = rng.random() < 0.008 + surge + (0.01 if customer.tier == "VIP" else 0.0)
+    category = rng.choice(CATEGORIES)
+    if complaint:
+        category = rng.choice(("product_defect", "delivery", "refund", "billing"))
+    level = "l3" if rng.random() < 0.02 else ("l2" if rng.random() < 0.18 else "l1")
+    if complaint and rng.random() < 0.4:
+        level = "l2"
+    tags = [category]
+    if complaint:
+        tags.append("complaint")
+    if customer.tier == "VIP":
+        tags.append("vip")
+    life = TicketLife(
+        id=ticket_id,
+        created=created,
+        via_channel=via,
+        channel=channel,
+        requester_id=customer.zendesk_user_id,
+        subject=f"{category.replace('_', ' ')} enquiry",
+        ticket_type="problem" if complaint else rng.choice(("question", "question", "incident", "task")),
+        category=category,
+        response_level=level,
+        tags=tags,
+        survey_seed=rng.randrange(2**31),
+    )
+    exclusion = rng.random()
+    if exclusion < 0.004:
+        life.tags.append("spam")
+    elif exclusion < 0.006:
+        life.tags.append("test")
+        life.subject = "[TEST] " + life.subject
+    if rng.random() < config.defect_rate:
+        life.defect = rng.choice(("missing id", "unparseable created_at", "future created_at"))
+
+    group_id = FRONT_TEAM[channel]
+    if category == "billing" and rng.random() < 0.5:
+        group_id = 360_006
+    team = TEAM_BY_ID[group_id]
+    agents = org.agents_by_group[group_id]
+    agent = agents[rng.randrange(len(agents))]
+    n_audit = 0
+
+    def audit(at: int, updater: int, via_label: str, *events: dict) -> None:
+        nonlocal n_audit
+        n_audit += 1
+        audit_id = _Ids.audit(ticket_id, n_audit)
+        children = []
+        for k, ev in enumerate(events, start=1):
+            children.append({"id": _Ids.event(audit_id, k), **ev})
+        life.audits.append(Audit(audit_id, ticket_id, at, updater, via_label, children))
+
+    def change(name: str, value, previous=None) -> dict:
+        return {"event_type": "Change", "field_name": name, "value": value, "previous_value": previous}
+
+    def comment(author: int, public: bool, body: str, via_channel: str) -> dict:
+        return {
+            "event_type": "Comment",
+            "author_id": author,
+            "body": body,
+            "public": public,
+            "via": {"channel": via_channel},
+        }
+
+    priority = "urgent" if level == "l3" else ("high" if complaint or customer.tier == "VIP" else "normal")
+    audit(
+        created,
+        customer.zendesk_user_id,
+        via,
+        {"event_type": "Create", "field_name": "status", "value": "new"},
+        {"event_type": "Create", "field_name": "priority", "value": priority},
+        {"event_type": "Create", "field_name": "group_id", "value": group_id},
+        {"event_type": "Create", "field_name": "response_level", "value": level},
+        comment(customer.zendesk_user_id, True, life.subject, via),
+    )
+    if "spam" in life.tags:
+        audit(
+            created + rng.randint(300, 7200),
+            agent.user_id,
+            "web",
+            change("status", "deleted", "new"),
+            change("tags", [*life.tags], life.tags),
+        )
+        return life
+    if rng.random() < 0.005:  # merged into another ticket
+        life.tags.append("closed_by_merge")
+        audit(
+            created + rng.randint(600, 7200),
+            agent.user_id,
+            "web",
+            change("status", "closed", "new"),
+            change("tags", [*life.tags], life.tags),
+        )
+        return life
+
+    reply_channel = "voice" if channel == "phone" else "web"
+    speed = team.speed * (0.6 if level == "l3" else 1.0)
+    t = created
+    if channel in ("email", "web_form", "social", "other") and rng.random() < 0.55:
+        audit(
+            created + rng.randint(2, 20),
+            BOT_USER_ID,
+            "rule",
+            comment(BOT_USER_ID, True, "We have received your request.", "rule"),
+        )
+    assign_delay = int(_lognormal(rng, FRT_MEDIAN[channel] * 0.4 * speed, 0.6))
+    t = created + max(1, assign_delay)
+    audit(t, agent.user_id, "web", change("assignee_id", agent.user_id, None), change("status", "open", "new"))
+    accepted = t
+
+    if rng.random() < 0.025:  # never answered: stays open
+        return life
+
+    frt = max(3, int(_lognormal(rng, FRT_MEDIAN[channel] * speed, 0.75)))
+    first_reply = max(created + frt, accepted + 1)
+    if channel == "phone":
+        talk = int(_lognormal(rng, 260, 0.55))
+        audit(
+            first_reply,
+            agent.user_id,
+            "voice",
+            {
+                "event_type": "VoiceComment",
+                "author_id": agent.user_id,
+                "public": True,
+                "data": {"call_duration": talk, "answered_by_id": agent.user_id},
+                "via": {"channel": "voice"},
+            },
+        )
+    else:
+        audit(
+            first_reply,
+            agent.user_id,
+            reply_channel,
+            comment(agent.user_id, True, "Thanks, looking into it.", reply_channel),
+        )
+    t = first_reply
+
+    escalate_p = 0.05 + (0.5 if complaint else 0.0) + (0.35 if level == "l3" else 0.12 if level == "l2" else 0.0)
+    if rng.random() < min(escalate_p, 0.9):
+        target = COMPLAINTS_DESK if complaint else ESCALATIONS
+        delay = int(_lognormal(rng, 900 if level == "l3" else 3 * 3600, 0.9))
+        t = t + max(60, delay)
+        new_agent = org.agents_by_group[target][rng.randrange(len(org.agents_by_group[target]))]
+        audit(
+            t,
+            agent.user_id,
+            "web",
+            change("group_id", target, group_id),
+            change("assignee_id", new_agent.user_id, agent.user_id),
+            change("priority", "urgent" if level != "l1" else "high", priority),
+            comment(agent.user_id, False, "Escalating to the owning team.", "web"),
+        )
+        if level == "l1" and rng.random() < 0.3:
+            audit(t + 1, agent.user_id, "web", change("response_level", "l2", "l1"))
+        agent = new_agent
+        team = TEAM_BY_ID[target]
+
+    one_touch = channel in ("phone", "chat", "app", "wechat") and rng.random() < 0.8
+    extra_replies = 0 if one_touch else rng.choice((1, 1, 2, 2, 3))
+    for _ in range(extra_replies):
+        t += int(_lognormal(rng, HANDLE_MEDIAN[channel] * 0.3 * team.speed, 0.8)) + 60
+        audit(t, customer.zendesk_user_id, via, comment(customer.zendesk_user_id, True, "More details.", via))
+        t += int(_lognormal(rng, FRT_MEDIAN[channel] * 2 * team.speed, 0.8)) + 30
+        audit(t, agent.user_id, reply_channel, comment(agent.user_id, True, "Here is what we found.", reply_channel))
+
+    solve_p = team.resolution * (0.97 if channel in ("phone", "chat") else 0.93)
+    if rng.random() > solve_p:
+        audit(t + rng.randint(600, 86_400), agent.user_id, "web", change("status", "pending", "open"))
+        return life
+    handle = int(_lognormal(rng, HANDLE_MEDIAN[channel] * team.speed, 0.8))
+    solved = max(t + 30, accepted + handle)
+    solved = min(solved, created + 6 * 86_400)
+    audit(solved, agent.user_id, "web", change("status", "solved", "open"))
+    last_solved = solved
+    if rng.random() < 0.06 + (0.06 if complaint else 0.0):
+        reopened = solved + rng.randint(3600, 3 * 86_400)
+        audit(
+            reopened,
+            customer.zendesk_user_id,
+            via,
+            change("status", "open", "solved"),
+            comment(customer.zendesk_user_id, True, "This is not fixed.", via),
+        )
+        again = reopened + int(_lognormal(rng, HANDLE_MEDIAN[channel] * team.speed, 0.7))
+        again = min(again, created + 10 * 86_400)
+        audit(again - 60, agent.user_id, reply_channel, comment(agent.user_id, True, "Fixed now.", reply_channel))
+        audit(again, agent.user_id, "web", change("status", "solved", "open"))
+        last_solved = again
+    audit(last_solved + 4 * 86_400, -1, "rule", change("status", "closed", "solved"))
+    return life
+
+
+def first_solve(life: TicketLife) -> int | None:
+    for a in life.audits:
+        for ev in a.child_events:
+            if ev.get("field_name") == "status" and ev["value"] == "solved":
+                return a.at
+    return None
+
+
+def was_reopened(life: TicketLife) -> bool:
+    return any(
+        ev.get("field_name") == "status" and ev["value"] == "open" and ev.get("previous_value") == "solved"
+        for a in life.audits
+        for ev in a.child_events
+    )
+
+
+def first_reply_seconds(life: TicketLife) -> int | None:
+    for a in life.audits:
+        for ev in a.child_events:
+            if (
+                ev["event_type"] in ("Comment", "VoiceComment")
+                and ev.get("public")
+                and a.updater_id not in (life.requester_id, BOT_USER_ID)
+                and ev.get("via", {}).get("channel") != "rule"
+            ):
+                return a.at - life.created
+    return None

@@ -1,0 +1,99 @@
+"""Every setting the pipeline reads from the environment, in one place.
+
+Endpoints and secrets come from environment variables. A source whose base URL is unset is served
+by the embedded sample (ingestion.sample), so a fresh checkout runs with no accounts.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class SourceEndpoint:
+    """Where one SaaS source lives and how to authenticate; `base_url is None` means the sample."""
+
+    source: str
+    base_url: str | None
+    credentials: dict[str, str | None]
+    url_variable: str
+    credential_variables: tuple[str, ...]
+
+    @property
+    def uses_sample(self) -> bool:
+        return self.base_url is None
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    warehouse_path: Path
+    landing_dir: Path
+    survey_drop_dir: Path
+    survey_drop_is_sample: bool  # no drop folder configured: the sample survey tool drops its exports
+    survey_mapping_dir: Path
+    reporting_timezone: str
+    lookback_days: int
+    http_timeout_seconds: float
+    http_max_retries: int
+    zendesk: SourceEndpoint
+    hubspot: SourceEndpoint
+    survey_api: SourceEndpoint
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.reporting_timezone)
+
+    def endpoint(self, source: str) -> SourceEndpoint:
+        return {"zendesk": self.zendesk, "hubspot": self.hubspot, "survey_api": self.survey_api}[source]
+
+
+def load_settings() -> Settings:
+    data_dir = Path(_env("CSKPI_DATA_DIR", str(PROJECT_ROOT / "data"))).resolve()
+    tz = _env("CSKPI_REPORTING_TIMEZONE", "Asia/Shanghai")
+    ZoneInfo(tz)  # fail early on a misspelt zone
+    return Settings(
+        data_dir=data_dir,
+        warehouse_path=Path(_env("CSKPI_WAREHOUSE_PATH", str(data_dir / "warehouse.duckdb"))).resolve(),
+        landing_dir=Path(_env("CSKPI_LANDING_DIR", str(data_dir / "landing"))).resolve(),
+        survey_drop_dir=Path(_env("CSKPI_SURVEY_DROP_DIR", str(data_dir / "survey_drops"))).resolve(),
+        survey_drop_is_sample=_env("CSKPI_SURVEY_DROP_DIR") is None,
+        survey_mapping_dir=Path(
+            _env("CSKPI_SURVEY_MAPPING_DIR", str(PROJECT_ROOT / "config" / "survey_mappings"))
+        ).resolve(),
+        reporting_timezone=tz,
+        lookback_days=int(_env("CSKPI_LOOKBACK_DAYS", "14")),
+        http_timeout_seconds=float(_env("CSKPI_HTTP_TIMEOUT_SECONDS", "30")),
+        http_max_retries=int(_env("CSKPI_HTTP_MAX_RETRIES", "5")),
+        zendesk=SourceEndpoint(
+            source="zendesk",
+            base_url=_env("ZENDESK_BASE_URL"),
+            credentials={"email": _env("ZENDESK_EMAIL"), "api_token": _env("ZENDESK_API_TOKEN")},
+            url_variable="ZENDESK_BASE_URL",
+            credential_variables=("ZENDESK_EMAIL", "ZENDESK_API_TOKEN"),
+        ),
+        hubspot=SourceEndpoint(
+            source="hubspot",
+            base_url=_env("HUBSPOT_BASE_URL"),
+            credentials={"access_token": _env("HUBSPOT_ACCESS_TOKEN")},
+            url_variable="HUBSPOT_BASE_URL",
+            credential_variables=("HUBSPOT_ACCESS_TOKEN",),
+        ),
+        survey_api=SourceEndpoint(
+            source="survey_api",
+            base_url=_env("SURVEY_API_BASE_URL"),
+            credentials={"api_key": _env("SURVEY_API_KEY")},
+            url_variable="SURVEY_API_BASE_URL",
+            credential_variables=("SURVEY_API_KEY",),
+        ),
+    )

@@ -1,0 +1,235 @@
+"""What each raw stream is: how its landed files are read, its typed columns, and its contract.
+
+Every stream keeps the full record as `_record` JSON, so a field the source adds later is kept in
+raw and breaks nothing. The typed columns are the ones staging and the contract rules need.
+A rule is a SQL condition that is true when the record breaks the contract; the first one that
+holds is the reject reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+LoadMode = Literal["partition", "upsert", "snapshot"]
+
+# Tolerated clock skew before a timestamp counts as "in the future".
+FUTURE = "now()::timestamp + interval 1 day"
+
+
+def ts_iso(expr: str) -> str:
+    """An ISO-8601 string (any offset) to a UTC TIMESTAMP; NULL when it does not parse."""
+    return f"try_cast({expr} as timestamptz)::timestamp"
+
+
+def ts_epoch(expr: str) -> str:
+    return f"to_timestamp(try_cast({expr} as bigint))::timestamp"
+
+
+def json_array(path: str) -> str:
+    return f"unnest(json_extract(json, '{path}')) as rec"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    expr: str  # SQL over `rec` (JSON)
+    type: str
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    source: str
+    stream: str
+    mode: LoadMode
+    reader: str  # SELECT yielding `rec` (JSON) and `filename`; `{files}` is the list of landed files
+    columns: tuple[Column, ...]
+    rules: tuple[tuple[str, str], ...]
+    key: str
+    version: str  # among duplicates of `key`, the highest `version` wins
+    partition_by: str | None = None  # timestamp column whose local day is the partition
+
+    @property
+    def table(self) -> str:
+        return f"raw.{self.source}__{self.stream}"
+
+    @property
+    def name(self) -> str:
+        return f"{self.source}.{self.stream}"
+
+
+def _json_reader(path: str) -> str:
+    return (
+        f"select filename, {json_array(path)} "
+        "from read_json_objects({files}, format='unstructured', filename=true, maximum_object_size=536870912)"
+    )
+
+
+def _future(col: str) -> tuple[str, str]:
+    return (f"{col} > {FUTURE}", f"future {col}")
+
+
+def _required_ts(col: str) -> tuple[tuple[str, str], ...]:
+    return ((f"{col} is null", f"unparseable {col}"), _future(col))
+
+
+ZENDESK_TICKETS = StreamSpec(
+    source="zendesk",
+    stream="tickets",
+    mode="partition",
+    reader=_json_reader("$.tickets[*]"),
+    columns=(
+        Column("id", "try_cast(rec->>'id' as bigint)", "bigint"),
+        Column("created_at", ts_iso("rec->>'created_at'"), "timestamp"),
+        Column("updated_at", ts_iso("rec->>'updated_at'"), "timestamp"),
+    ),
+    rules=(("id is null", "missing id"), *_required_ts("created_at"), *_required_ts("updated_at")),
+    key="id",
+    version="updated_at",
+    partition_by="updated_at",
+)
+
+# One raw row per child event of a ticket audit: comments (public/private, with author and via),
+# field changes (status, group, assignee, priority, response level) and voice calls.
+ZENDESK_TICKET_EVENTS = StreamSpec(
+    source="zendesk",
+    stream="ticket_events",
+    mode="partition",
+    reader=(
+        "select filename, audit, unnest(json_extract(audit, '$.child_events[*]')) as rec from ("
+        "select filename, unnest(json_extract(json, '$.ticket_events[*]')) as audit "
+        "from read_json_objects({files}, format='unstructured', filename=true, maximum_object_size=536870912))"
+    ),
+    columns=(
+        Column("id", "try_cast(rec->>'id' as bigint)", "bigint"),
+        Column("audit_id", "try_cast(audit->>'id' as bigint)", "bigint"),
+        Column("ticket_id", "try_cast(audit->>'ticket_id' as bigint)", "bigint"),
+        Column("created_at", ts_epoch("audit->>'timestamp'"), "timestamp"),
+        Column("updater_id", "try_cast(audit->>'updater_id' as bigint)", "bigint"),
+        Column("event_type", "rec->>'event_type'", "varchar"),
+    ),
+    rules=(
+        ("id is null", "missing id"),
+        ("ticket_id is null", "missing ticket_id"),
+        ("event_type is null", "missing event_type"),
+        *_required_ts("created_at"),
+    ),
+    key="id",
+    version="created_at",
+    partition_by="created_at",
+)
+
+ZENDESK_GROUPS = StreamSpec(
+    source="zendesk",
+    stream="groups",
+    mode="snapshot",
+    reader=_json_reader("$.groups[*]"),
+    columns=(
+        Column("id", "try_cast(rec->>'id' as bigint)", "bigint"),
+        Column("updated_at", ts_iso("rec->>'updated_at'"), "timestamp"),
+    ),
+    rules=(("id is null", "missing id"), ("rec->>'name' is null", "missing name")),
+    key="id",
+    version="updated_at",
+)
+
+ZENDESK_USERS = StreamSpec(
+    source="zendesk",
+    stream="users",
+    mode="snapshot",
+    reader=_json_reader("$.users[*]"),
+    columns=(
+        Column("id", "try_cast(rec->>'id' as bigint)", "bigint"),
+        Column("updated_at", ts_iso("rec->>'updated_at'"), "timestamp"),
+    ),
+    rules=(("id is null", "missing id"),),
+    key="id",
+    version="updated_at",
+)
+
+
+def _hubspot(stream: str, modified_property: str) -> StreamSpec:
+    return StreamSpec(
+        source="hubspot",
+        stream=stream,
+        mode="upsert",
+        reader=_json_reader("$.results[*]"),
+        columns=(
+            Column("id", "try_cast(rec->>'id' as bigint)", "bigint"),
+            Column(
+                "updated_at",
+                ts_iso(f"coalesce(rec->>'updatedAt', rec->'properties'->>'{modified_property}')"),
+                "timestamp",
+            ),
+        ),
+        rules=(("id is null", "missing id"), *_required_ts("updated_at")),
+        key="id",
+        version="updated_at",
+    )
+
+
+HUBSPOT_CONTACTS = _hubspot("contacts", "lastmodifieddate")
+HUBSPOT_COMPANIES = _hubspot("companies", "hs_lastmodifieddate")
+
+
+def _answer(question: str) -> str:
+    return (
+        "try_cast((list_filter(json_extract(rec, '$.additional_answers[*]'), "
+        f"lambda a: (a->'question'->>'id') = '{question}')[1])->'value'->>'scale' as integer)"
+    )
+
+
+def _score_rule(col: str, lo: int, hi: int, reason: str) -> tuple[str, str]:
+    return (f"{col} is not null and ({col} < {lo} or {col} > {hi})", reason)
+
+
+SURVEY_SCALES = ("csat",)  # the overall question is 5-point CSAT; anything else is an unknown scale
+
+SURVEY_API_RESPONSES = StreamSpec(
+    source="surveys",
+    stream="api_responses",
+    mode="partition",
+    reader=_json_reader("$[*]"),
+    columns=(
+        Column("id", "rec->>'id'", "varchar"),
+        Column("submitted_at", ts_epoch("rec->>'created_at'"), "timestamp"),
+        Column("updated_at", ts_epoch("rec->>'updated_at'"), "timestamp"),
+        Column("survey_type", "rec->>'survey_type'", "varchar"),
+        Column("overall_score", "try_cast(rec->>'score' as integer)", "integer"),
+        Column("speed_score", _answer("speed"), "integer"),
+        Column("accuracy_score", _answer("accuracy"), "integer"),
+        Column("attitude_score", _answer("attitude"), "integer"),
+        Column("resolution_score", _answer("resolution"), "integer"),
+        Column("nps_score", _answer("nps"), "integer"),
+        Column("ticket_id", "try_cast(rec->'person_properties'->>'ticket_id' as bigint)", "bigint"),
+        Column("channel", "rec->'person_properties'->>'channel'", "varchar"),
+    ),
+    rules=(
+        ("id is null", "missing id"),
+        *_required_ts("submitted_at"),
+        *_required_ts("updated_at"),
+        (
+            f"survey_type is null or survey_type not in ({', '.join(repr(s) for s in SURVEY_SCALES)})",
+            "unknown survey scale",
+        ),
+        _score_rule("overall_score", 1, 5, "overall score out of range"),
+        *(
+            _score_rule(f"{d}_score", 1, 5, f"{d} score out of range")
+            for d in ("speed", "accuracy", "attitude", "resolution")
+        ),
+        _score_rule("nps_score", 0, 10, "nps out of range"),
+    ),
+    key="id",
+    version="updated_at",
+    partition_by="updated_at",
+)
+
+ALL_HTTP_STREAMS: tuple[StreamSpec, ...] = (
+    ZENDESK_TICKETS,
+    ZENDESK_TICKET_EVENTS,
+    ZENDESK_GROUPS,
+    ZENDESK_USERS,
+    HUBSPOT_CONTACTS,
+    HUBSPOT_COMPANIES,
+    SURVEY_API_RESPONSES,
+)
