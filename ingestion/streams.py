@@ -82,6 +82,13 @@ ZENDESK_TICKETS = StreamSpec(
         Column("id", "try_cast(rec->>'id' as bigint)", "bigint"),
         Column("created_at", ts_iso("rec->>'created_at'"), "timestamp"),
         Column("updated_at", ts_iso("rec->>'updated_at'"), "timestamp"),
+        # custom_fields as {"<field id>": value}, so staging reads a field by id on any engine
+        Column(
+            "custom_fields",
+            "to_json(map_from_entries(list_transform(json_extract(rec, '$.custom_fields[*]'), "
+            "lambda f: {'k': f->>'id', 'v': f->>'value'})))",
+            "json",
+        ),
     ),
     rules=(("id is null", "missing id"), *_required_ts("created_at"), *_required_ts("updated_at")),
     key="id",

@@ -6,6 +6,7 @@ the same functions to know what the source served.
 
 from __future__ import annotations
 
+import bisect
 import os
 import time
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ class SampleSource:
     def __post_init__(self) -> None:
         self._ticket_buckets: dict[date, dict[date, list[tuple[int, int, TicketLife]]]] = {}
         self._audit_buckets: dict[date, dict[date, list[Audit]]] = {}
+        self._crm_versions: dict[str, list] = {}
 
     def _days(self, start: int, end: int):
         first, last = local_days_between(self.config.timezone, start, min(end, self.now + 1))
@@ -105,19 +107,20 @@ class SampleSource:
 
     def contacts_modified_since(self, since_ms: int) -> list[tuple[int, Customer]]:
         """(lastmodified_epoch, customer) with lastmodified >= since, as of now, oldest first."""
-        out = []
-        for c in self.organisation.customers:
-            modified = last_modified(c.created_epoch, c.modify_period_days, self.now)
-            if modified is not None and modified * 1000 >= since_ms:
-                out.append((modified, c))
-        out.sort(key=lambda r: (r[0], r[1].contact_id))
-        return out
+        return self._modified_since("contacts", since_ms)
 
     def companies_modified_since(self, since_ms: int) -> list[tuple[int, Company]]:
-        out = []
-        for c in self.organisation.companies:
-            modified = last_modified(c.created_epoch, c.modify_period_days, self.now)
-            if modified is not None and modified * 1000 >= since_ms:
-                out.append((modified, c))
-        out.sort(key=lambda r: (r[0], r[1].company_id))
-        return out
+        return self._modified_since("companies", since_ms)
+
+    def _modified_since(self, kind: str, since_ms: int) -> list:
+        if kind not in self._crm_versions:
+            objects = self.organisation.customers if kind == "contacts" else self.organisation.companies
+            rows = []
+            for obj in objects:
+                modified = last_modified(obj.created_epoch, obj.modify_period_days, self.now)
+                if modified is not None:
+                    rows.append((modified, obj))
+            rows.sort(key=lambda r: (r[0], getattr(r[1], "contact_id", None) or r[1].company_id))
+            self._crm_versions[kind] = rows
+        rows = self._crm_versions[kind]
+        return rows[bisect.bisect_left(rows, since_ms, key=lambda r: r[0] * 1000) :]

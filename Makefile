@@ -1,0 +1,58 @@
+# cs-kpi-warehouse. Every target creates the virtualenv and installs what it needs first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+export PATH := $(BIN):$(PATH)
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+
+INSTALLED := $(VENV)/.installed
+MANIFEST := dbt_project/target/manifest.json
+DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/seeds -type f 2>/dev/null) \
+	dbt_project/dbt_project.yml dbt_project/profiles.yml
+
+.PHONY: help setup demo test dev lint format run clean
+
+help:
+	@echo "make demo   set up, then run the main job on the embedded sample (last 30 days) into DuckDB"
+	@echo "make test   set up, then lint and run the test suite"
+	@echo "make dev    open the Dagster UI on the same warehouse (http://127.0.0.1:3000)"
+	@echo "make run START=2026-03-01 END=2026-03-31   one run over a range of days"
+
+$(INSTALLED): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+# dbt's manifest is built at setup, so loading the Dagster definitions never runs dbt.
+$(MANIFEST): $(INSTALLED) $(DBT_SOURCES)
+	$(BIN)/dagster-dbt project prepare-and-package --file orchestration/defs/dbt/project.py >/dev/null
+	touch $@
+
+setup: $(INSTALLED) $(MANIFEST)
+
+demo: setup
+	$(BIN)/cskpi demo
+
+run: setup
+	@test -n "$(START)" -a -n "$(END)" || { echo "usage: make run START=YYYY-MM-DD END=YYYY-MM-DD"; exit 2; }
+	$(BIN)/cskpi run --start $(START) --end $(END)
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+dev: setup
+	$(BIN)/dagster dev -w workspace.yaml
+
+lint: setup
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) dbt_project/target dbt_project/logs data .pytest_cache .ruff_cache
+	find .dagster_home -mindepth 1 ! -name dagster.yaml -exec rm -rf {} +

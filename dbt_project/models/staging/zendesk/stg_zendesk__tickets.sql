@@ -1,0 +1,25 @@
+-- The latest version of every ticket: a ticket appears once per partition day it was updated in.
+with versions as (
+    select
+        *,
+        row_number() over (partition by id order by updated_at desc, _loaded_at desc) as version_rank
+    from {{ source('zendesk', 'tickets') }}
+)
+
+select
+    id as ticket_id,
+    created_at,
+    updated_at,
+    _record ->> 'status' as status,
+    _record ->> 'priority' as priority,
+    _record ->> 'type' as ticket_type,
+    _record -> 'via' ->> 'channel' as via_channel,
+    cast(_record ->> 'group_id' as bigint) as group_id,
+    cast(_record ->> 'assignee_id' as bigint) as assignee_id,
+    cast(_record ->> 'requester_id' as bigint) as requester_id,
+    lower(custom_fields ->> '{{ var("zendesk_response_level_field_id") }}') as response_level,
+    custom_fields ->> '{{ var("zendesk_category_field_id") }}' as category,
+    cast(_record -> 'tags' as varchar) as tags_json,
+    _partition_date as loaded_partition_date
+from versions
+where version_rank = 1

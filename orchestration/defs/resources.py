@@ -1,0 +1,78 @@
+"""Resources: the source accounts (secrets through EnvVar) and the dbt CLI."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from ingestion.settings import Settings, SourceEndpoint, load_settings
+from orchestration.defs.dbt.project import dbt_project
+
+
+def _from_env(name: str) -> dg.EnvVar | None:
+    """EnvVar when the variable is set, so the UI shows where a secret comes from, never its value.
+
+    An unset base URL means the embedded sample serves that source.
+    """
+    return dg.EnvVar(name) if os.environ.get(name) else None
+
+
+class SourceAccounts(dg.ConfigurableResource):
+    """Where the ticketing, CRM and survey APIs live and how to authenticate to them."""
+
+    zendesk_base_url: str | None = None
+    zendesk_email: str | None = None
+    zendesk_api_token: str | None = None
+    hubspot_base_url: str | None = None
+    hubspot_access_token: str | None = None
+    survey_api_base_url: str | None = None
+    survey_api_key: str | None = None
+
+    def settings(self) -> Settings:
+        base = load_settings()
+
+        def endpoint(current: SourceEndpoint, url: str | None, **creds: str | None) -> SourceEndpoint:
+            return dataclasses.replace(current, base_url=url, credentials=creds)
+
+        return dataclasses.replace(
+            base,
+            zendesk=endpoint(
+                base.zendesk, self.zendesk_base_url, email=self.zendesk_email, api_token=self.zendesk_api_token
+            ),
+            hubspot=endpoint(base.hubspot, self.hubspot_base_url, access_token=self.hubspot_access_token),
+            survey_api=endpoint(base.survey_api, self.survey_api_base_url, api_key=self.survey_api_key),
+        )
+
+
+def source_accounts_from_env() -> SourceAccounts:
+    return SourceAccounts(
+        zendesk_base_url=_from_env("ZENDESK_BASE_URL"),
+        zendesk_email=_from_env("ZENDESK_EMAIL"),
+        zendesk_api_token=_from_env("ZENDESK_API_TOKEN"),
+        hubspot_base_url=_from_env("HUBSPOT_BASE_URL"),
+        hubspot_access_token=_from_env("HUBSPOT_ACCESS_TOKEN"),
+        survey_api_base_url=_from_env("SURVEY_API_BASE_URL"),
+        survey_api_key=_from_env("SURVEY_API_KEY"),
+    )
+
+
+def export_warehouse_path() -> None:
+    """dbt reads the warehouse path from the environment (profiles.yml). Set it from the one place
+    it is configured, at run time, so dbt and the loaders can never write different files."""
+    os.environ["CSKPI_WAREHOUSE_PATH"] = str(load_settings().warehouse_path)
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
+
+
+def dbt_executable() -> str:
+    """The dbt installed beside this Python (the project's virtualenv), even when it is not on PATH."""
+    beside = Path(sys.executable).with_name("dbt")
+    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
