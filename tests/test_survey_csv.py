@@ -137,6 +137,7 @@ def test_a_mapping_naming_a_missing_column_is_a_clear_error(drops):
         (("nps_scale: zero_to_ten", "nps_scale: stars"), "nps_scale must be one of"),
         (("  overall: Satisfação\n", ""), "columns must name"),
         (('file_pattern: "export-{date:%d-%m-%Y}.csv"', 'file_pattern: "export.csv"'), "must contain the export day"),
+        (("tool: satisfacao", 'tool: "x\'; drop table raw._rejects; --"'), "tool must be a short lower-case name"),
     ],
 )
 def test_bad_mappings_are_refused(tmp_path, change, message):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -90,6 +91,8 @@ def load_mapping(path: Path) -> SurveyCsvMapping:
         bad = {v for v in labels.values() if v not in THREE_OPTIONS}
         if bad or set(labels.values()) != set(THREE_OPTIONS):
             raise _fail(path, f"nps_labels must map source labels onto each of {THREE_OPTIONS}")
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", str(raw["tool"])):
+        raise _fail(path, f"tool must be a short lower-case name (letters, digits, _), not {raw['tool']!r}")
     if "{date" not in raw["file_pattern"]:
         raise _fail(path, "file_pattern must contain the export day, e.g. 'tool_{date:%Y%m%d}.csv'")
     return SurveyCsvMapping(

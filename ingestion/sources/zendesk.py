@@ -12,8 +12,12 @@ EXPORT_PAGE_SIZE = 1000  # the incremental exports' maximum
 LIST_PAGE_SIZE = 100  # cursor-paginated list endpoints' maximum
 
 
-def _epoch(iso: str) -> int:
-    return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp())
+def _epoch(iso: object) -> int | None:
+    """Epoch seconds of an ISO time; None when it does not parse (the loader rejects that record)."""
+    try:
+        return int(datetime.fromisoformat(str(iso).replace("Z", "+00:00")).timestamp())
+    except ValueError:
+        return None
 
 
 def fetch_tickets(client: SourceClient, batch: LandingBatch, start: int, end: int) -> FetchResult:
@@ -30,7 +34,8 @@ def fetch_tickets(client: SourceClient, batch: LandingBatch, start: int, end: in
         result.add_page(body, len(tickets))
         if data.get("after_cursor"):
             result.cursor = data["after_cursor"]
-        if data["end_of_stream"] or (tickets and _epoch(tickets[-1]["updated_at"]) >= end):
+        last_update = _epoch(tickets[-1].get("updated_at")) if tickets else None
+        if data["end_of_stream"] or (last_update is not None and last_update >= end):
             return result
         guard.check(data["after_cursor"])
         params = {"cursor": data["after_cursor"], "per_page": EXPORT_PAGE_SIZE}

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.defs.partitions import daily_partitions
-
 daily_kpi_job = dg.define_asset_job(
     name="daily_kpi_job",
     selection=dg.AssetSelection.all(),
-    partitions_def=daily_partitions,
     description="Ingest every source for the partition day(s), then build the dbt models.",
 )
 
