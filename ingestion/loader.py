@@ -88,6 +88,7 @@ def connect(warehouse_path: Path) -> duckdb.DuckDBPyConnection:
     warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(warehouse_path))
     con.execute("set TimeZone = 'UTC'")
+    con.execute("set enable_progress_bar = false")
     con.execute("create schema if not exists raw")
     con.execute(LEDGER_DDL)
     con.execute(REJECTS_DDL)

@@ -43,6 +43,8 @@ def run_range(first: date, last: date) -> tuple[bool, str]:
                 "dagster/asset_partition_range_end": last.isoformat(),
             },
             raise_on_error=False,
+            # INFO keeps each stream's per-day progress and drops Dagster's step-by-step DEBUG.
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         )
     return result.success, result.run_id
 

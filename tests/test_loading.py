@@ -16,7 +16,7 @@ import pytest
 from ingestion import loader, pipeline
 from ingestion.sample.server import SAMPLE_CREDENTIALS, Fault
 from ingestion.settings import load_settings
-from ingestion.streams import HUBSPOT_CONTACTS, ZENDESK_TICKET_EVENTS, ZENDESK_TICKETS
+from ingestion.streams import HUBSPOT_CONTACTS, SURVEY_API_RESPONSES, ZENDESK_TICKET_EVENTS, ZENDESK_TICKETS
 from tests.conftest import pointed_at
 
 FIRST, LAST = date(2026, 3, 17), date(2026, 3, 18)
@@ -34,20 +34,32 @@ def _fingerprint(table: str) -> tuple[int, str]:
     return row[0], row[1]
 
 
+def _rejects_fingerprint(stream: str) -> tuple[int, str]:
+    with closing(duckdb.connect(str(load_settings().warehouse_path), read_only=True)) as con:
+        return con.execute(
+            "select count(*), md5(coalesce(string_agg(payload_md5 || reason, ',' order by payload_md5), '')) "
+            "from raw._rejects where stream = ?",
+            [stream],
+        ).fetchone()
+
+
 @pytest.mark.parametrize(
-    ("ingest", "spec"),
-    [(pipeline.ingest_tickets, ZENDESK_TICKETS), (pipeline.ingest_ticket_events, ZENDESK_TICKET_EVENTS)],
+    ("ingest", "table", "stream"),
+    [
+        (pipeline.ingest_tickets, ZENDESK_TICKETS.table, ZENDESK_TICKETS.stream),
+        (pipeline.ingest_ticket_events, ZENDESK_TICKET_EVENTS.table, ZENDESK_TICKET_EVENTS.stream),
+        (pipeline.ingest_survey_api, SURVEY_API_RESPONSES.table, SURVEY_API_RESPONSES.stream),
+        (pipeline.ingest_survey_csv, "raw.surveys__csv_responses", "csv_responses"),
+    ],
 )
-def test_loading_the_same_partitions_twice_changes_nothing(settings, ingest, spec):
+def test_loading_the_same_partitions_twice_changes_nothing(settings, ingest, table, stream):
     first = ingest(settings, FIRST, LAST, "run-1")
-    before = _fingerprint(spec.table)
+    before, rejects_before = _fingerprint(table), _rejects_fingerprint(stream)
     second = ingest(settings, FIRST, LAST, "run-2")
-    assert _fingerprint(spec.table) == before
+    assert _fingerprint(table) == before
+    assert _rejects_fingerprint(stream) == rejects_before
     assert before[0] == first.records_loaded == second.records_loaded > 0
-    assert first.records_rejected == second.records_rejected
-    with closing(duckdb.connect(str(settings.warehouse_path), read_only=True)) as con:
-        rejects = con.execute("select count(*) from raw._rejects where stream = ?", [spec.stream]).fetchone()[0]
-    assert rejects == first.records_rejected
+    assert rejects_before[0] == first.records_rejected == second.records_rejected
 
 
 def test_reloading_one_day_of_a_range_leaves_the_other_days(settings):

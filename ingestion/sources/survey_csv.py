@@ -185,7 +185,9 @@ def stream_spec(mapping: SurveyCsvMapping) -> StreamSpec:
         stream="csv_responses",
         mode="partition",
         reader=(
-            "select filename, to_json(t) as rec from read_csv({files}, all_varchar=true, header=true, "
+            # the row as received; merge-patching filename to null drops read_csv's own column
+            """select filename, json_merge_patch(to_json(t), '{"filename": null}') as rec """
+            "from read_csv({files}, all_varchar=true, header=true, "
             f"delim='{_q(mapping.delimiter)}', filename=true) t"
         ),
         columns=(
