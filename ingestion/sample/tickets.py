@@ -360,7 +360,7 @@ def _draw_ticket(rng, config, ticket_id, created, via, channel, customer, surge)
         agent = new_agent
         team = TEAM_BY_ID[target]
 
-    one_touch = channel in ("phone", "chat", "app", "wechat") and rng.random() < 0.8
+    one_touch = rng.random() < (0.8 if channel in ("phone", "chat", "app", "wechat") else 0.4)
     extra_replies = 0 if one_touch else rng.choice((1, 1, 2, 2, 3))
     for _ in range(extra_replies):
         t += int(_lognormal(rng, HANDLE_MEDIAN[channel] * 0.3 * team.speed, 0.8)) + 60

@@ -4,6 +4,10 @@ with versions as (
         *,
         row_number() over (partition by id order by updated_at desc, _loaded_at desc) as version_rank
     from {{ source('zendesk', 'tickets') }}
+),
+
+channels as (
+    select source_value, channel from {{ ref('channel_mapping') }} where source_system = 'zendesk'
 )
 
 select
@@ -13,7 +17,9 @@ select
     _record ->> 'status' as status,
     _record ->> 'priority' as priority,
     _record ->> 'type' as ticket_type,
-    _record -> 'via' ->> 'channel' as via_channel,
+    versions._record -> 'via' ->> 'channel' as via_channel,
+    -- an unknown source value maps to "other", never dropped
+    coalesce(channels.channel, 'other') as channel,
     cast(_record ->> 'group_id' as bigint) as group_id,
     cast(_record ->> 'assignee_id' as bigint) as assignee_id,
     cast(_record ->> 'requester_id' as bigint) as requester_id,
@@ -22,4 +28,5 @@ select
     cast(_record -> 'tags' as varchar) as tags_json,
     _partition_date as loaded_partition_date
 from versions
-where version_rank = 1
+left join channels on channels.source_value = (versions._record -> 'via' ->> 'channel')
+where versions.version_rank = 1

@@ -1,0 +1,78 @@
+{#
+  The KPI contract of kpi-definitions.md, written once. Every KPI is stored as additive parts
+  (counts and sums of seconds); a rate over any slice is sum(numerator) / sum(denominator).
+  fct_kpi_daily and rpt_kpi_scorecard both read these, so they cannot disagree.
+#}
+
+{# (part column, aggregate over fct_tickets rows) #}
+{% macro kpi_ticket_parts() %}
+    {{ return([
+        ("tickets_created", "sum(case when not is_excluded then 1 else 0 end)"),
+        ("excluded_tickets", "sum(case when is_excluded then 1 else 0 end)"),
+        ("tickets_with_first_reply", "sum(case when not is_excluded and first_response_seconds is not null then 1 else 0 end)"),
+        ("first_response_seconds_sum", "sum(case when not is_excluded then coalesce(first_response_seconds, 0) else 0 end)"),
+        ("tickets_with_response_target", "sum(case when not is_excluded and first_response_target_seconds is not null then 1 else 0 end)"),
+        ("tickets_responded_within_target", "sum(case when not is_excluded and is_first_response_within_target then 1 else 0 end)"),
+        ("solved_tickets", "sum(case when not is_excluded and is_solved then 1 else 0 end)"),
+        ("handled_tickets", "sum(case when not is_excluded and handle_seconds is not null then 1 else 0 end)"),
+        ("handle_seconds_sum", "sum(case when not is_excluded then coalesce(handle_seconds, 0) else 0 end)"),
+        ("tickets_with_calls", "sum(case when not is_excluded and talk_seconds is not null then 1 else 0 end)"),
+        ("talk_seconds_sum", "sum(case when not is_excluded then coalesce(talk_seconds, 0) else 0 end)"),
+        ("one_touch_resolved_tickets", "sum(case when not is_excluded and is_one_touch_resolved then 1 else 0 end)"),
+        ("reopened_tickets", "sum(case when not is_excluded and is_reopened and is_solved then 1 else 0 end)"),
+        ("escalated_tickets", "sum(case when not is_excluded and is_escalated then 1 else 0 end)"),
+        ("complaint_tickets", "sum(case when not is_excluded and is_complaint then 1 else 0 end)"),
+        ("complaints_unresolved_at_24h", "sum(case when not is_excluded and is_complaint_unresolved_at_24h then 1 else 0 end)"),
+        ("complaints_escalated_by_24h", "sum(case when not is_excluded and is_complaint_escalated_by_24h then 1 else 0 end)"),
+        ("complaints_answered_within_48h", "sum(case when not is_excluded and is_complaint_answered_within_48h then 1 else 0 end)"),
+    ]) }}
+{% endmacro %}
+
+{# (part column, aggregate over fct_survey_responses rows) #}
+{% macro kpi_survey_parts() %}
+    {% set parts = [
+        ("survey_responses", "count(*)"),
+        ("csat_responses", "sum(case when overall_score is not null then 1 else 0 end)"),
+        ("csat_positive_responses", "sum(case when overall_score >= 4 then 1 else 0 end)"),
+        ("csat_score_sum", "sum(coalesce(overall_score, 0))"),
+    ] %}
+    {% for dim in ["speed", "accuracy", "attitude", "resolution"] %}
+        {% do parts.append((dim ~ "_score_responses", "sum(case when " ~ dim ~ "_score is not null then 1 else 0 end)")) %}
+        {% do parts.append((dim ~ "_score_positive_responses", "sum(case when " ~ dim ~ "_score >= 4 then 1 else 0 end)")) %}
+        {% do parts.append((dim ~ "_score_sum", "sum(coalesce(" ~ dim ~ "_score, 0))")) %}
+    {% endfor %}
+    {% do parts.extend([
+        ("nps_responses", "sum(case when nps_category is not null then 1 else 0 end)"),
+        ("nps_promoters", "sum(case when nps_category = 'promoter' then 1 else 0 end)"),
+        ("nps_passives", "sum(case when nps_category = 'passive' then 1 else 0 end)"),
+        ("nps_detractors", "sum(case when nps_category = 'detractor' then 1 else 0 end)"),
+    ]) %}
+    {{ return(parts) }}
+{% endmacro %}
+
+{# KPI code -> (numerator, denominator, scale): actual = scale * numerator / denominator. #}
+{% macro kpi_formulas() %}
+    {{ return({
+        "frt_seconds": ("first_response_seconds_sum", "tickets_with_first_reply", 1),
+        "frt_attainment": ("tickets_responded_within_target", "tickets_with_response_target", 1),
+        "aht_seconds": ("handle_seconds_sum", "handled_tickets", 1),
+        "fcr_rate": ("one_touch_resolved_tickets", "tickets_created", 1),
+        "resolution_rate": ("solved_tickets", "tickets_created", 1),
+        "reopen_rate": ("reopened_tickets", "solved_tickets", 1),
+        "escalation_rate": ("escalated_tickets", "tickets_created", 1),
+        "complaint_rate": ("complaint_tickets", "tickets_created", 1),
+        "complaint_escalation_compliance": ("complaints_escalated_by_24h", "complaints_unresolved_at_24h", 1),
+        "complaint_feedback_48h": ("complaints_answered_within_48h", "complaint_tickets", 1),
+        "csat_rate": ("csat_positive_responses", "csat_responses", 1),
+        "csat_mean": ("csat_score_sum", "csat_responses", 1),
+        "nps": ("nps_promoters - nps_detractors", "nps_responses", 100),
+    }) }}
+{% endmacro %}
+
+{# The KPI's value from (summed) parts; `p` prefixes the part columns, e.g. "sum_". #}
+{% macro kpi_value(code, wrap=none) -%}
+    {%- set f = kpi_formulas()[code] -%}
+    {%- set num = f[0] if wrap is none else wrap(f[0]) -%}
+    {%- set den = f[1] if wrap is none else wrap(f[1]) -%}
+    {%- if f[2] != 1 %}{{ f[2] }} * {% endif -%}{{ safe_rate(num, den) }}
+{%- endmacro %}

@@ -1,0 +1,40 @@
+{#
+  SQL that must mean the same on DuckDB and PostgreSQL. Both engines accept these forms; keeping
+  them in macros keeps every model on the one spelling that was checked on both.
+#}
+
+{# Local calendar day of a UTC timestamp, in the reporting timezone. #}
+{% macro to_local_date(ts) -%}
+    cast((({{ ts }}) at time zone 'UTC') at time zone '{{ var("reporting_timezone") }}' as date)
+{%- endmacro %}
+
+{# Seconds since the epoch: durations are differences of these, never dbt.datediff (it counts boundaries). #}
+{% macro epoch_seconds(ts) -%}
+    extract(epoch from {{ ts }})
+{%- endmacro %}
+
+{% macro seconds_between(start_ts, end_ts) -%}
+    cast({{ epoch_seconds(end_ts) }} - {{ epoch_seconds(start_ts) }} as bigint)
+{%- endmacro %}
+
+{# A rate that is NULL, not an error, when the denominator is 0, and never integer division. #}
+{% macro safe_rate(numerator, denominator) -%}
+    ({{ numerator }}) * 1.0 / nullif({{ denominator }}, 0)
+{%- endmacro %}
+
+{#
+  The half-open local-day window [window_start, window_end) that partitioned models rebuild,
+  widened backwards by the look-back. Dagster passes window_start/window_end through --vars; a
+  plain `dbt build` rebuilds everything.
+#}
+{% macro window_start_date() -%}
+    cast('{{ var("window_start", "1900-01-01") }}' as date)
+{%- endmacro %}
+
+{% macro window_end_date() -%}
+    cast('{{ var("window_end", "2999-01-01") }}' as date)
+{%- endmacro %}
+
+{% macro in_window(local_date_expr) -%}
+    ({{ local_date_expr }} >= {{ window_start_date() }} and {{ local_date_expr }} < {{ window_end_date() }})
+{%- endmacro %}

@@ -1,0 +1,66 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='kpi_date',
+        on_schema_change='fail',
+        tags=['partitioned'],
+    )
+}}
+-- One row per local day x channel x team x customer tier. The *_sum and count columns are the
+-- additive parts; the rate columns are for reading one row only. To re-aggregate, sum the parts.
+{%- set ticket_parts = kpi_ticket_parts() %}
+{%- set survey_parts = kpi_survey_parts() %}
+with ticket_days as (
+    select
+        created_date as kpi_date, channel, team, customer_tier,
+        {% for name, agg in ticket_parts %}{{ agg }} as {{ name }},
+        {% endfor %}
+        {% for name, _ in survey_parts %}0 as {{ name }}{% if not loop.last %},{% endif %}
+        {% endfor %}
+    from {{ ref('fct_tickets') }}
+    where {{ in_window('created_date') }}
+    group by created_date, channel, team, customer_tier
+),
+
+survey_days as (
+    select
+        submitted_date as kpi_date, channel, team, customer_tier,
+        {% for name, _ in ticket_parts %}0 as {{ name }},
+        {% endfor %}
+        {% for name, agg in survey_parts %}{{ agg }} as {{ name }}{% if not loop.last %},{% endif %}
+        {% endfor %}
+    from {{ ref('fct_survey_responses') }}
+    where {{ in_window('submitted_date') }}
+    group by submitted_date, channel, team, customer_tier
+),
+
+both_sources as (
+    select * from ticket_days
+    union all
+    select * from survey_days
+),
+
+parts as (
+    select
+        kpi_date, channel, team, customer_tier,
+        {% for name, _ in ticket_parts + survey_parts %}cast(sum({{ name }}) as bigint) as {{ name }}{% if not loop.last %},{% endif %}
+        {% endfor %}
+    from both_sources
+    group by kpi_date, channel, team, customer_tier
+)
+
+select
+    cast(kpi_date as date) as kpi_date,
+    cast(channel as varchar) as channel,
+    cast(team as varchar) as team,
+    cast(customer_tier as varchar) as customer_tier,
+    {% for name, _ in ticket_parts + survey_parts %}{{ name }},
+    {% endfor %}
+    {% for code in kpi_formulas() %}cast({{ kpi_value(code) }} as double precision) as {{ code }},
+    {% endfor %}
+    {% for dim in ["speed", "accuracy", "attitude", "resolution"] %}cast({{ safe_rate(dim ~ "_score_positive_responses", dim ~ "_score_responses") }} as double precision) as {{ dim }}_score_positive_rate,
+    cast({{ safe_rate(dim ~ "_score_sum", dim ~ "_score_responses") }} as double precision) as {{ dim }}_score_mean,
+    {% endfor %}
+    cast({{ safe_rate("talk_seconds_sum", "tickets_with_calls") }} as double precision) as talk_seconds_avg
+from parts

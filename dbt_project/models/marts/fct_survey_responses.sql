@@ -1,0 +1,44 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='response_id',
+        on_schema_change='fail',
+        tags=['partitioned'],
+    )
+}}
+-- Response grain, dated by the local day of submission. Channel and team come from the linked
+-- ticket; with no ticket, the channel the response reports and team "unassigned".
+with responses as (
+    select * from {{ ref('int_surveys__responses') }}
+    where {{ in_window(to_local_date('submitted_at')) }}
+),
+
+tickets as (
+    select l.ticket_id, l.channel, coalesce(g.group_name, 'unassigned') as team, c.customer_tier
+    from {{ ref('int_zendesk__ticket_lifecycle') }} as l
+    left join {{ ref('stg_zendesk__groups') }} as g on g.group_id = l.group_id
+    left join {{ ref('stg_hubspot__contacts') }} as c on c.zendesk_user_id = l.requester_id
+)
+
+select
+    cast(r.response_id as varchar) as response_id,
+    cast(r.survey_source as varchar) as survey_source,
+    cast(r.submitted_at as timestamp) as submitted_at,
+    cast({{ to_local_date('r.submitted_at') }} as date) as submitted_date,
+    cast(r.delivered_at as timestamp) as delivered_at,
+    cast(r.ticket_id as bigint) as ticket_id,
+    cast(coalesce(t.channel, r.channel_from_response, 'other') as varchar) as channel,
+    cast(coalesce(t.team, 'unassigned') as varchar) as team,
+    cast(coalesce(t.customer_tier, 'unknown') as varchar) as customer_tier,
+    cast(r.overall_score as integer) as overall_score,
+    cast(r.overall_score >= 4 as boolean) as is_csat_positive,
+    cast(r.speed_score as integer) as speed_score,
+    cast(r.accuracy_score as integer) as accuracy_score,
+    cast(r.attitude_score as integer) as attitude_score,
+    cast(r.resolution_score as integer) as resolution_score,
+    cast(r.nps_scale as varchar) as nps_scale,
+    cast(r.nps_value as integer) as nps_value,
+    cast(r.nps_category as varchar) as nps_category
+from responses as r
+left join tickets as t on t.ticket_id = r.ticket_id

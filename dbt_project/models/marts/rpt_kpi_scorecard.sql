@@ -1,0 +1,71 @@
+-- The guides' measurement table: one row per KPI and period (day, ISO week, month, quarter), with
+-- formula, source, target, actual, met / not met, previous period, change and benchmark.
+-- Every actual is sum(numerator) / sum(denominator) over fct_kpi_daily, never an average of rates.
+{%- set parts = kpi_ticket_parts() + kpi_survey_parts() %}
+{%- set grains = [("day", "kpi_date"),
+                  ("week", "cast(date_trunc('week', kpi_date) as date)"),
+                  ("month", "cast(date_trunc('month', kpi_date) as date)"),
+                  ("quarter", "cast(date_trunc('quarter', kpi_date) as date)")] %}
+with periods as (
+    {% for grain, start_expr in grains %}
+    select
+        '{{ grain }}' as period_type,
+        {{ start_expr }} as period_start,
+        {% for name, _ in parts %}sum({{ name }}) as {{ name }}{% if not loop.last %},{% endif %}
+        {% endfor %}
+    from {{ ref('fct_kpi_daily') }}
+    group by {{ start_expr }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+kpis as (
+    {% for code, f in kpi_formulas().items() %}
+    select
+        period_type,
+        period_start,
+        '{{ code }}' as kpi_code,
+        cast({{ f[0] }} as bigint) as numerator,
+        cast({{ f[1] }} as bigint) as denominator,
+        {{ kpi_value(code) }} as actual
+    from periods
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+compared as (
+    select
+        k.*,
+        lag(k.actual) over (partition by k.kpi_code, k.period_type order by k.period_start) as previous_actual
+    from kpis as k
+)
+
+select
+    cast(c.period_type as varchar) as period_type,
+    cast(c.period_start as date) as period_start,
+    cast(case c.period_type
+        when 'day' then c.period_start + interval '1 day'
+        when 'week' then c.period_start + interval '7 days'
+        when 'month' then c.period_start + interval '1 month'
+        else c.period_start + interval '3 months'
+    end as date) as period_end,
+    cast(c.kpi_code as varchar) as kpi_code,
+    cast(t.kpi_name as varchar) as kpi_name,
+    cast(t.formula as varchar) as formula,
+    cast(t.data_source as varchar) as data_source,
+    cast(t.better as varchar) as better,
+    cast(t.target_value as double precision) as target_value,
+    cast(c.numerator as bigint) as numerator,
+    cast(c.denominator as bigint) as denominator,
+    cast(c.actual as double precision) as actual_value,
+    cast(case
+        when c.actual is null or t.target_value is null then null
+        when t.better = 'higher' then c.actual >= t.target_value
+        when t.better = 'lower' then c.actual <= t.target_value
+    end as boolean) as is_target_met,
+    cast(c.previous_actual as double precision) as previous_value,
+    cast(c.actual - c.previous_actual as double precision) as change_value,
+    cast(b.benchmark_value as double precision) as benchmark_value
+from compared as c
+inner join {{ ref('kpi_targets') }} as t on t.kpi_code = c.kpi_code
+left join {{ ref('industry_benchmarks') }} as b on b.kpi_code = c.kpi_code
