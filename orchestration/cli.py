@@ -62,7 +62,7 @@ def warehouse_summary(run_id: str) -> tuple[list[tuple], list[tuple]]:
         ).fetchall()
         tables = con.execute(
             "select table_schema || '.' || table_name from information_schema.tables "
-            "where table_schema in ('raw', 'staging') and table_name <> '_ingest_ledger' order by 1"
+            "where table_schema in ('raw', 'staging', 'marts') and table_name <> '_ingest_ledger' order by 1"
         ).fetchall()
         counts = [(t, con.execute(f"select count(*) from {t}").fetchone()[0]) for (t,) in tables]
     return streams, counts
@@ -76,6 +76,34 @@ def print_summary(run_id: str) -> None:
     print("\nwarehouse tables (rows):")
     for table, n in counts:
         print(f"  {table:<40}{n:>10}")
+
+
+def _format(kpi_code: str, value: float | None) -> str:
+    if value is None:
+        return "-"
+    if kpi_code.endswith("_seconds"):
+        return f"{value:,.0f} s" if value < 3600 else f"{value / 3600:,.1f} h"
+    if kpi_code in ("nps", "csat_mean"):
+        return f"{value:.1f}" if kpi_code == "nps" else f"{value:.2f}"
+    return f"{value:.1%}"
+
+
+def print_scorecard(week_start: date) -> None:
+    """The scorecard of one ISO week: KPI, target, actual, met / not met, previous week."""
+    from ingestion.settings import load_settings
+
+    with closing(duckdb.connect(str(load_settings().warehouse_path), read_only=True)) as con:
+        rows = con.execute(
+            "select kpi_code, kpi_name, better, target_value, actual_value, is_target_met, previous_value "
+            "from marts.rpt_kpi_scorecard where period_type = 'week' and period_start = ? order by kpi_code",
+            [week_start],
+        ).fetchall()
+    print(f"\nscorecard, week of {week_start} (ISO week {week_start.isocalendar().week}):")
+    print(f"  {'KPI':<36}{'target':>12}{'actual':>12}  {'status':<9}{'previous':>12}")
+    for code, name, better, target, actual, met, previous in rows:
+        goal = "-" if target is None else ("<= " if better == "lower" else ">= ") + _format(code, target)
+        status = "tracked" if met is None else ("met" if met else "NOT MET")
+        print(f"  {name:<36}{goal:>12}{_format(code, actual):>12}  {status:<9}{_format(code, previous):>12}")
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -104,6 +132,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     ok, run_id = run_range(first, last)
     print_summary(run_id)
     print(f"\nrun {run_id} {'succeeded' if ok else 'FAILED'} in {time.monotonic() - started:.0f} s")
+    if ok:
+        this_monday = today - timedelta(days=today.weekday())
+        print_scorecard(this_monday - timedelta(days=7))
     print(f"warehouse: {settings.warehouse_path}")
     print(f"landing zone: {settings.landing_dir}")
     print("open the Dagster UI on this warehouse and run history: make dev  (then http://127.0.0.1:3000)")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.defs.dbt.assets import warehouse_dbt_models
+from orchestration.defs.dbt.assets import dbt_model_assets
 from orchestration.defs.ingestion.assets import ingestion_assets
 from orchestration.defs.jobs import daily_kpi_job, daily_kpi_schedule
 from orchestration.defs.resources import dbt_resource, source_accounts_from_env
 
 defs = dg.Definitions(
-    assets=[*ingestion_assets, warehouse_dbt_models],
+    assets=[*ingestion_assets, *dbt_model_assets],
     jobs=[daily_kpi_job],
     schedules=[daily_kpi_schedule],
     resources={"source_accounts": source_accounts_from_env(), "dbt": dbt_resource()},

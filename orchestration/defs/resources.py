@@ -62,10 +62,17 @@ def source_accounts_from_env() -> SourceAccounts:
     )
 
 
-def export_warehouse_path() -> None:
-    """dbt reads the warehouse path from the environment (profiles.yml). Set it from the one place
-    it is configured, at run time, so dbt and the loaders can never write different files."""
+def prepare_dbt_environment() -> None:
+    """Environment every dbt invocation of the pipeline runs with.
+
+    - CSKPI_WAREHOUSE_PATH: dbt reads the warehouse path from the environment (profiles.yml); it is
+      set here, at run time, from the one place it is configured, so dbt and the loaders can never
+      write different files.
+    - DBT_INDIRECT_SELECTION=buildable: a test runs in the step that builds all of its parents or
+      their ancestors, so a facts-to-dimension test runs with the facts, not before them.
+    """
     os.environ["CSKPI_WAREHOUSE_PATH"] = str(load_settings().warehouse_path)
+    os.environ["DBT_INDIRECT_SELECTION"] = "buildable"
 
 
 def dbt_resource() -> DbtCliResource:

@@ -1,3 +1,4 @@
+{{ config(tags=['dimension']) }}
 -- The fixed channel taxonomy of kpi-definitions.md, with the default first-response target.
 select
     cast(channel as varchar) as channel,

@@ -1,3 +1,4 @@
+{{ config(tags=['dimension']) }}
 -- Customers with hashed keys only: no email, phone or name leaves staging.
 select
     cast(contact_id as bigint) as customer_id,

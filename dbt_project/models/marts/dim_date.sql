@@ -1,3 +1,4 @@
+{{ config(tags=['dimension']) }}
 -- One row per calendar day from the history start to the end of next year.
 with days as (
     select cast(day_ts as date) as date_day

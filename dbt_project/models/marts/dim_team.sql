@@ -1,3 +1,4 @@
+{{ config(tags=['dimension']) }}
 -- Teams are Zendesk groups; tickets with no group belong to "unassigned".
 select
     cast(group_name as varchar) as team,

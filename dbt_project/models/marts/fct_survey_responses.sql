@@ -15,10 +15,15 @@ with responses as (
 ),
 
 tickets as (
-    select l.ticket_id, l.channel, coalesce(g.group_name, 'unassigned') as team, c.customer_tier
+    select l.ticket_id, l.channel, coalesce(t.team, 'unassigned') as team, c.customer_tier
     from {{ ref('int_zendesk__ticket_lifecycle') }} as l
-    left join {{ ref('stg_zendesk__groups') }} as g on g.group_id = l.group_id
-    left join {{ ref('stg_hubspot__contacts') }} as c on c.zendesk_user_id = l.requester_id
+    left join {{ ref('dim_team') }} as t on t.group_id = l.group_id
+    left join {{ ref('stg_hubspot__contacts') }} as s on s.zendesk_user_id = l.requester_id
+    left join {{ ref('dim_customer') }} as c on c.customer_id = s.contact_id
+),
+
+channels as (
+    select channel from {{ ref('dim_channel') }}
 )
 
 select
@@ -28,7 +33,7 @@ select
     cast({{ to_local_date('r.submitted_at') }} as date) as submitted_date,
     cast(r.delivered_at as timestamp) as delivered_at,
     cast(r.ticket_id as bigint) as ticket_id,
-    cast(coalesce(t.channel, r.channel_from_response, 'other') as varchar) as channel,
+    cast(coalesce(ch.channel, 'other') as varchar) as channel,
     cast(coalesce(t.team, 'unassigned') as varchar) as team,
     cast(coalesce(t.customer_tier, 'unknown') as varchar) as customer_tier,
     cast(r.overall_score as integer) as overall_score,
@@ -42,3 +47,4 @@ select
     cast(r.nps_category as varchar) as nps_category
 from responses as r
 left join tickets as t on t.ticket_id = r.ticket_id
+left join channels as ch on ch.channel = coalesce(t.channel, r.channel_from_response)

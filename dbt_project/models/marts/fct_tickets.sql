@@ -16,11 +16,17 @@ with lifecycle as (
 ),
 
 teams as (
-    select group_id, group_name from {{ ref('stg_zendesk__groups') }}
+    select group_id, team from {{ ref('dim_team') }} where group_id is not null
+),
+
+channels as (
+    select channel from {{ ref('dim_channel') }}
 ),
 
 customers as (
-    select contact_id, zendesk_user_id, customer_tier from {{ ref('stg_hubspot__contacts') }}
+    select c.customer_id, s.zendesk_user_id, c.customer_tier
+    from {{ ref('dim_customer') }} as c
+    inner join {{ ref('stg_hubspot__contacts') }} as s on s.contact_id = c.customer_id
 ),
 
 targets as (
@@ -37,8 +43,9 @@ measured as (
     select
         l.*,
         {{ to_local_date('l.created_at') }} as created_date,
-        coalesce(tm.group_name, 'unassigned') as team,
-        cu.contact_id as customer_id,
+        coalesce(ch.channel, 'other') as kpi_channel,
+        coalesce(tm.team, 'unassigned') as team,
+        cu.customer_id,
         coalesce(cu.customer_tier, 'unknown') as customer_tier,
         {{ seconds_between('l.created_at', 'l.first_reply_at') }} as first_response_seconds,
         tg.first_response_seconds as first_response_target_seconds,
@@ -49,6 +56,7 @@ measured as (
     from lifecycle as l
     cross join horizon as h
     left join teams as tm on tm.group_id = l.group_id
+    left join channels as ch on ch.channel = l.channel
     left join customers as cu on cu.zendesk_user_id = l.requester_id
     left join targets as tg on tg.response_level = l.response_level and tg.channel = l.channel
 )
@@ -57,7 +65,7 @@ select
     cast(ticket_id as bigint) as ticket_id,
     cast(created_at as timestamp) as created_at,
     cast(created_date as date) as created_date,
-    cast(channel as varchar) as channel,
+    cast(kpi_channel as varchar) as channel,
     cast(team as varchar) as team,
     cast(assignee_id as bigint) as agent_id,
     cast(customer_id as bigint) as customer_id,

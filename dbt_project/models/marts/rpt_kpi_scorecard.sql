@@ -1,3 +1,4 @@
+{{ config(tags=['report']) }}
 -- The guides' measurement table: one row per KPI and period (day, ISO week, month, quarter), with
 -- formula, source, target, actual, met / not met, previous period, change and benchmark.
 -- Every actual is sum(numerator) / sum(denominator) over fct_kpi_daily, never an average of rates.
