@@ -66,3 +66,19 @@ def pointed_at(settings: Settings, server: SampleServer, **credentials: dict[str
     return dataclasses.replace(
         settings, zendesk=endpoint("zendesk"), hubspot=endpoint("hubspot"), survey_api=endpoint("survey_api")
     )
+
+
+@pytest.fixture(scope="session")
+def four_week_warehouse(tmp_path_factory: pytest.TempPathFactory):
+    """Four full ISO weeks of the sample (Mon 2026-02-16 .. Sun 2026-03-15, with the complaint
+    surge), built once per session; yields (warehouse path, data dir, settings)."""
+    from datetime import date
+
+    from tests import sample_warehouse
+
+    work = tmp_path_factory.mktemp("four_weeks")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        use_small_sample(work, monkeypatch)
+        monkeypatch.setenv("CSKPI_SAMPLE_TICKETS_PER_DAY", "120")
+        path = sample_warehouse.build(date(2026, 2, 16), date(2026, 3, 15), work)
+        yield path, load_settings()

@@ -1,0 +1,289 @@
+"""A hand-built support day, in the sources' API shapes, whose KPIs are worked out by hand.
+
+Day D is 2026-03-10 in Asia/Shanghai; every ticket but T16 is created at 10:00 local (02:00 UTC).
+Times below are seconds after the ticket's creation.
+
+| ticket | channel  | story                                                                  |
+| T1     | chat     | assigned 5, reply 20, solved 300: one-touch                            |
+| T2     | email    | bot auto-reply 10 (not a reply), assigned 60, reply 3600, solved 7200  |
+| T3     | phone    | assigned 2, call 15 (200 s talk), solved 600, reopened +1 d, solved again |
+| T4     | email    | complaint: assigned 60, reply 1800, escalated to Technical Escalations 3600, solved 30 h |
+| T5     | web_form | assigned 100, never answered                                           |
+| T6     | chat     | spam (deleted): excluded                                               |
+| T7     | chat     | assigned 3, two replies in one chat session (25, 60), solved 400       |
+| T8     | email    | assigned 60, replies 5000 and 9000, solved 10000                       |
+| T9     | chat     | complaint: assigned 5, reply 100 (late), solved 50 h, never escalated   |
+| T10    | email    | complaint: assigned 60, no reply, solved 60 h                          |
+| T11    | phone    | L3: assigned 1, call 240 (180 s talk), solved 900                      |
+| T12    | chat     | assigned 5, reply 20, raised L1 -> L2 at 600 (escalation), solved 1200  |
+| T13    | email    | test ticket: excluded                                                  |
+| T14    | email    | merged away: excluded                                                  |
+| T15    | twitter  | no group (unassigned), never assigned, reply 1000, solved 2000         |
+| T16    | chat     | created on D+1: assigned 2, reply 10, solved 100                       |
+| T17    | api      | unknown channel -> other: assigned 10, reply 500, solved 1000          |
+| T18    | chat     | requester not in the CRM: assigned 2, reply 12, solved 200             |
+| T19    | email    | a "reply" dated 100 s BEFORE creation (rejected), assigned 30, reply 2000, solved 3000 |
+| T20    | chat     | assigned 5, reply 40, still pending                                    |
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+D_CREATED = int(datetime(2026, 3, 10, 2, 0, tzinfo=UTC).timestamp())  # 10:00 in Shanghai
+D1_CREATED = D_CREATED + 86_400
+DAY = 86_400
+HOUR = 3_600
+
+FRONT, ESCALATIONS = 11, 12
+AGENT, AGENT_B, BOT = 101, 102, 199
+LEVEL_FIELD, CATEGORY_FIELD = 360000000001, 360000000002
+
+
+def iso(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class Ticket:
+    number: int
+    via: str
+    requester: int
+    created: int = D_CREATED
+    group: int | None = FRONT
+    level: str = "l1"
+    tags: list[str] = field(default_factory=list)
+    status: str = "new"
+    audits: list[tuple[int, int, list[dict]]] = field(default_factory=list)  # (at, updater, children)
+
+    @property
+    def id(self) -> int:
+        return 1000 + self.number
+
+    def at(self, offset: int, updater: int, *children: dict) -> Ticket:
+        self.audits.append((self.created + offset, updater, list(children)))
+        for c in children:
+            if c.get("field_name") == "status":
+                self.status = c["value"]
+        return self
+
+    def record(self) -> dict:
+        return {
+            "id": self.id,
+            "via": {"channel": self.via},
+            "created_at": iso(self.created),
+            "updated_at": iso(max(a[0] for a in self.audits)),
+            "type": "problem" if "complaint" in self.tags else "question",
+            "subject": f"golden ticket T{self.number}",
+            "priority": "normal",
+            "status": self.status,
+            "requester_id": self.requester,
+            "assignee_id": AGENT,
+            "group_id": self.group,
+            "tags": self.tags,
+            "custom_fields": [{"id": LEVEL_FIELD, "value": self.level}, {"id": CATEGORY_FIELD, "value": "billing"}],
+        }
+
+
+def create(t: Ticket) -> Ticket:
+    children = [
+        {"event_type": "Create", "field_name": "status", "value": "new"},
+        {"event_type": "Create", "field_name": "response_level", "value": t.level},
+        {"event_type": "Comment", "author_id": t.requester, "public": True, "body": "help", "via": {"channel": t.via}},
+    ]
+    if t.group:
+        children.append({"event_type": "Create", "field_name": "group_id", "value": t.group})
+    t.audits.insert(0, (t.created, t.requester, children))
+    return t
+
+
+def assign(seconds: int) -> tuple[int, int, dict]:
+    return seconds, AGENT, {"event_type": "Change", "field_name": "assignee_id", "value": AGENT, "previous_value": None}
+
+
+def reply(author: int = AGENT, via: str = "web") -> dict:
+    return {"event_type": "Comment", "author_id": author, "public": True, "body": "answer", "via": {"channel": via}}
+
+
+def call(talk: int) -> dict:
+    return {"event_type": "VoiceComment", "author_id": AGENT, "public": True, "data": {"call_duration": talk},
+            "via": {"channel": "voice"}}  # fmt: skip
+
+
+def status(new: str, old: str) -> dict:
+    return {"event_type": "Change", "field_name": "status", "value": new, "previous_value": old}
+
+
+def tickets() -> list[Ticket]:
+    vip, regular, unknown = 5001, 5002, 5999
+    ts: list[Ticket] = []
+
+    def t(number, via, requester=regular, **kw) -> Ticket:
+        ticket = create(Ticket(number, via, requester, **kw))
+        ts.append(ticket)
+        return ticket
+
+    def a(ticket: Ticket, seconds: int) -> None:
+        s, who, ev = assign(seconds)
+        ticket.at(s, who, ev, status("open", "new"))
+
+    t1 = t(1, "chat", vip)
+    a(t1, 5)
+    t1.at(20, AGENT, reply()).at(300, AGENT, status("solved", "open"))
+    t2 = t(2, "email")
+    t2.at(10, BOT, reply(BOT, "rule"))
+    a(t2, 60)
+    t2.at(3600, AGENT, reply()).at(7200, AGENT, status("solved", "open"))
+    t3 = t(3, "voice")
+    a(t3, 2)
+    t3.at(15, AGENT, call(200)).at(600, AGENT, status("solved", "open"))
+    t3.at(DAY, regular, status("open", "solved"), reply(regular, "voice"))
+    t3.at(DAY + 100, AGENT, reply()).at(DAY + 200, AGENT, status("solved", "open"))
+    t4 = t(4, "email", tags=["complaint"])
+    a(t4, 60)
+    t4.at(1800, AGENT, reply()).at(3600, AGENT, {"event_type": "Change", "field_name": "group_id", "value": ESCALATIONS,
+                                                 "previous_value": FRONT})  # fmt: skip
+    t4.group = ESCALATIONS
+    t4.at(30 * HOUR, AGENT_B, status("solved", "open"))
+    t5 = t(5, "web")
+    a(t5, 100)
+    t6 = t(6, "chat", tags=["spam"])
+    t6.at(600, AGENT, status("deleted", "new"))
+    t7 = t(7, "chat")
+    a(t7, 3)
+    t7.at(25, AGENT, reply()).at(60, AGENT, reply()).at(400, AGENT, status("solved", "open"))
+    t8 = t(8, "email")
+    a(t8, 60)
+    t8.at(5000, AGENT, reply()).at(6000, regular, reply(regular, "email")).at(9000, AGENT, reply())
+    t8.at(10000, AGENT, status("solved", "open"))
+    t9 = t(9, "chat", tags=["complaint"])
+    a(t9, 5)
+    t9.at(100, AGENT, reply()).at(50 * HOUR, AGENT, status("solved", "open"))
+    t10 = t(10, "email", tags=["complaint"])
+    a(t10, 60)
+    t10.at(60 * HOUR, AGENT, status("solved", "open"))
+    t11 = t(11, "voice", level="l3")
+    a(t11, 1)
+    t11.at(240, AGENT, call(180)).at(900, AGENT, status("solved", "open"))
+    t12 = t(12, "chat")
+    a(t12, 5)
+    t12.at(20, AGENT, reply())
+    t12.at(600, AGENT, {"event_type": "Change", "field_name": "response_level", "value": "l2", "previous_value": "l1"})
+    t12.at(1200, AGENT, status("solved", "open"))
+    t13 = t(13, "email", tags=["test"])
+    a(t13, 60)
+    t13.at(120, AGENT, reply()).at(180, AGENT, status("solved", "open"))
+    t14 = t(14, "email", tags=["closed_by_merge"])
+    t14.at(300, AGENT, status("closed", "new"))
+    t15 = t(15, "twitter", group=None)
+    t15.at(1000, AGENT, reply()).at(2000, AGENT, status("solved", "new"))
+    t16 = t(16, "chat", created=D1_CREATED)
+    a(t16, 2)
+    t16.at(10, AGENT, reply()).at(100, AGENT, status("solved", "open"))
+    t17 = t(17, "api")
+    a(t17, 10)
+    t17.at(500, AGENT, reply()).at(1000, AGENT, status("solved", "open"))
+    t18 = t(18, "chat", unknown)
+    a(t18, 2)
+    t18.at(12, AGENT, reply()).at(200, AGENT, status("solved", "open"))
+    t19 = t(19, "email")
+    t19.at(-100, AGENT, reply())  # breaks the contract: before the ticket exists
+    a(t19, 30)
+    t19.at(2000, AGENT, reply()).at(3000, AGENT, status("solved", "open"))
+    t20 = t(20, "chat")
+    a(t20, 5)
+    t20.at(40, AGENT, reply()).at(600, AGENT, status("pending", "open"))
+    return ts
+
+
+def ticket_events_page(ts: list[Ticket]) -> dict:
+    audits = []
+    for t in ts:
+        for n, (at, updater, children) in enumerate(t.audits, start=1):
+            audit_id = t.id * 100 + n
+            audits.append({
+                "id": audit_id, "ticket_id": t.id, "timestamp": at, "created_at": iso(at), "updater_id": updater,
+                "via": "web", "event_type": "Audit",
+                "child_events": [{"id": audit_id * 10 + k, **c} for k, c in enumerate(children, start=1)],
+            })  # fmt: skip
+    audits.sort(key=lambda a: (a["timestamp"], a["id"]))
+    return {"ticket_events": audits, "end_of_stream": True, "end_time": audits[-1]["timestamp"], "count": len(audits)}
+
+
+def reference_pages() -> dict[str, dict]:
+    stamp = iso(D_CREATED - 30 * DAY)
+    return {
+        "groups": {"groups": [
+            {"id": FRONT, "name": "Front Line", "deleted": False, "updated_at": stamp},
+            {"id": ESCALATIONS, "name": "Technical Escalations", "deleted": False, "updated_at": stamp},
+        ], "meta": {"has_more": False}},
+        "users": {"users": [
+            {"id": AGENT, "role": "agent", "active": True, "tags": [], "updated_at": stamp},
+            {"id": AGENT_B, "role": "agent", "active": True, "tags": [], "updated_at": stamp},
+            {"id": BOT, "role": "agent", "active": True, "tags": ["bot"], "updated_at": stamp},
+        ], "meta": {"has_more": False}},
+        "companies": {"results": []},
+        "contacts": {"results": [
+            {"id": "7001", "updatedAt": stamp, "properties": {
+                "email": "Vip.Customer@Example.com", "phone": "138-0013-8000", "customer_tier": "VIP", "region": "east",
+                "returning_customer": "true", "zendesk_user_id": "5001", "createdate": stamp}},
+            {"id": "7002", "updatedAt": stamp, "properties": {
+                "email": "someone@example.cn", "phone": "+86 139 0000 0000", "customer_tier": "regular",
+                "region": "north", "returning_customer": "false", "zendesk_user_id": "5002", "createdate": stamp}},
+        ]},
+    }  # fmt: skip
+
+
+def survey_api_page() -> list[dict]:
+    def response(rid, ticket, submitted, delivered, score, dims, nps, survey_type="csat"):
+        answers = [{"question": {"id": k}, "value": {"scale": v}} for k, v in dims.items()]
+        if nps is not None:
+            answers.append({"question": {"id": "nps"}, "value": {"scale": nps}})
+        return {"id": rid, "survey_type": survey_type, "score": score, "comment": "", "created_at": submitted,
+                "updated_at": delivered, "person_properties": {"ticket_id": str(ticket) if ticket else None},
+                "additional_answers": answers}  # fmt: skip
+
+    noon = D_CREATED + 2 * HOUR
+    d4 = dict(speed=5, accuracy=5, attitude=5, resolution=5)
+    return [
+        response("S1", 1001, noon, noon + 60, 5, d4, 10),
+        response("S2", 1002, noon, noon + 60, 4, dict(speed=3, accuracy=4, attitude=5, resolution=4), 8),
+        response("S3", 1003, noon, noon + 60, 2, dict(speed=2, accuracy=2, attitude=3, resolution=1), 3),
+        # S4 is submitted on D and delivered ten days late: it still counts on D
+        response(
+            "S4", 1004, noon + 8 * HOUR, noon + 10 * DAY, 1, dict(speed=1, accuracy=2, attitude=2, resolution=1), 0
+        ),
+        response("S8", 1011, noon, noon + 60, 5, dict(speed=5), None),
+        response("S9", 1012, noon, noon + 60, 7, d4, 9),  # CSAT 7 on a 5-point scale: rejected
+        response("S10", 1016, D1_CREATED + HOUR, D1_CREATED + HOUR, 4, d4, 9),
+    ]
+
+
+WJX_CSV = (
+    "答卷编号,提交时间,工单号,渠道,总体满意度,响应速度,解答准确性,服务态度,问题解决,推荐意愿,意见建议\n"
+    "S5,2026/03/10 15:00:00,1007,在线客服,5,5,4,5,5,愿意,好\n"
+    "S6,2026/03/10 16:00:00,1009,在线客服,3,3,3,4,3,不确定,一般\n"
+    "S7,2026/03/10 17:00:00,,微信,4,4,4,4,4,不愿意,还行\n"
+)
+
+
+def write_pages(directory: Path) -> dict[str, Path]:
+    """Write every source page of the fixture; returns stream -> file."""
+    directory.mkdir(parents=True, exist_ok=True)
+    ts = tickets()
+    pages = {
+        "tickets": {"tickets": [t.record() for t in ts], "end_of_stream": True},
+        "ticket_events": ticket_events_page(ts),
+        **reference_pages(),
+        "api_responses": survey_api_page(),
+    }
+    out = {}
+    for name, page in pages.items():
+        out[name] = directory / f"{name}.json"
+        out[name].write_text(json.dumps(page, ensure_ascii=False), "utf-8")
+    out["csv_responses"] = directory / "wjx_export_20260310.utf8.csv"
+    out["csv_responses"].write_text(WJX_CSV, "utf-8")
+    return out
