@@ -1,0 +1,93 @@
+"""The same models on DuckDB and PostgreSQL give the same KPIs.
+
+The DuckDB warehouse's raw schema is copied into a throwaway PostgreSQL database, dbt builds every
+model there with the postgres target, and each KPI part and scorecard value is compared.
+"""
+
+from __future__ import annotations
+
+import math
+from contextlib import closing
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests import postgres
+from tests.sample_warehouse import run_dbt
+
+pytestmark = pytest.mark.postgres
+
+PG_TYPES = {"BIGINT": "bigint", "INTEGER": "integer", "VARCHAR": "text", "TIMESTAMP": "timestamp", "DATE": "date",
+            "JSON": "json", "BOOLEAN": "boolean", "DOUBLE": "double precision"}  # fmt: skip
+
+
+def copy_raw_schema(duck: duckdb.DuckDBPyConnection, dbname: str, work: Path) -> int:
+    listed = duck.execute("select table_name from information_schema.tables where table_schema = 'raw' order by 1")
+    tables = [r[0] for r in listed.fetchall()]
+    with postgres.connect(dbname) as pg:
+        pg.execute("create schema raw")
+        for table in tables:
+            cols = duck.execute(f"describe raw.{table}").fetchall()
+            ddl = ", ".join(f'"{c[0]}" {PG_TYPES[c[1]]}' for c in cols)
+            pg.execute(f"create table raw.{table} ({ddl})")
+            csv_path = work / f"{table}.csv"
+            duck.execute(f"copy raw.{table} to '{csv_path}' (format csv, header true)")
+            with pg.cursor().copy(f"copy raw.{table} from stdin with (format csv, header true)") as copy:
+                copy.write(csv_path.read_bytes())
+        pg.commit()
+    return len(tables)
+
+
+@pytest.fixture(scope="module")
+def engines(four_week_warehouse, tmp_path_factory):
+    path, _ = four_week_warehouse
+    work = tmp_path_factory.mktemp("two_engines")
+    with postgres.throwaway_database() as dbname, closing(duckdb.connect(str(path), read_only=True)) as duck:
+        assert copy_raw_schema(duck, dbname, work) >= 9
+        run_dbt("build", "--target", "postgres", env={"CSKPI_PG_DATABASE": dbname}, target_dir=work / "dbt")
+        with postgres.connect(dbname) as pg:
+            yield duck, pg
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return (a is None and b is None) or (a is not None and b is not None and math.isclose(a, b, rel_tol=1e-9))
+    return a == b
+
+
+def _rows(conn, sql: str) -> list[tuple]:
+    return [tuple(float(v) if hasattr(v, "as_integer_ratio") and not isinstance(v, int) else v for v in row)
+            for row in conn.execute(sql).fetchall()]  # fmt: skip
+
+
+def test_fct_kpi_daily_is_identical(engines):
+    duck, pg = engines
+    cols = [r[0] for r in duck.execute("describe marts.fct_kpi_daily").fetchall()]
+    sql = f"select {', '.join(cols)} from marts.fct_kpi_daily order by kpi_date, channel, team, customer_tier"
+    on_duck, on_pg = _rows(duck, sql), _rows(pg, sql)
+    assert len(on_duck) == len(on_pg) > 100
+    for d_row, p_row in zip(on_duck, on_pg, strict=True):
+        for col, d, p in zip(cols, d_row, p_row, strict=True):
+            assert _same(d, p), (col, d_row[:4], d, p)
+
+
+def test_scorecard_is_identical(engines):
+    duck, pg = engines
+    sql = ("select period_type, period_start, kpi_code, numerator, denominator, actual_value, is_target_met, "
+           "previous_value from marts.rpt_kpi_scorecard order by period_type, period_start, kpi_code")  # fmt: skip
+    on_duck, on_pg = _rows(duck, sql), _rows(pg, sql)
+    assert len(on_duck) == len(on_pg) > 13 * 28
+    for d_row, p_row in zip(on_duck, on_pg, strict=True):
+        assert all(_same(d, p) for d, p in zip(d_row, p_row, strict=True)), (d_row, p_row)
+
+
+def test_ticket_and_survey_facts_match(engines):
+    duck, pg = engines
+    for sql in (
+        "select count(*), sum(first_response_seconds), sum(handle_seconds), sum(case when is_one_touch_resolved "
+        "then 1 else 0 end) from marts.fct_tickets",
+        "select count(*), sum(overall_score), sum(case when nps_category = 'promoter' then 1 else 0 end) "
+        "from marts.fct_survey_responses",
+    ):
+        assert _rows(duck, sql) == _rows(pg, sql)
