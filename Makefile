@@ -11,13 +11,14 @@ MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/seeds -type f 2>/dev/null) \
 	dbt_project/dbt_project.yml dbt_project/profiles.yml
 
-.PHONY: help setup demo test dev lint format run clean
+.PHONY: help setup demo test dev docs lint format run clean
 
 help:
 	@echo "make demo   set up, then run the main job on the embedded sample (last 30 days) into DuckDB"
 	@echo "make test   set up, then lint and run the test suite"
 	@echo "make dev    open the Dagster UI on the same warehouse (http://127.0.0.1:3000)"
 	@echo "make run START=2026-03-01 END=2026-03-31   one run over a range of days"
+	@echo "make docs   dbt docs (models, columns, tests, exposures) of the warehouse, in data/dbt_docs"
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +47,11 @@ test: setup
 
 dev: setup
 	$(BIN)/dagster dev -w workspace.yaml
+
+docs: setup
+	CSKPI_WAREHOUSE_PATH=$${CSKPI_WAREHOUSE_PATH:-$(CURDIR)/data/warehouse.duckdb} $(BIN)/dbt docs generate \
+		--project-dir dbt_project --profiles-dir dbt_project --target-path $(CURDIR)/data/dbt_docs
+	@echo "open data/dbt_docs/index.html, or: $(BIN)/dbt docs serve --project-dir dbt_project --target-path $(CURDIR)/data/dbt_docs"
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -22,30 +22,27 @@ from orchestration.defs.resources import prepare_dbt_environment
 PARTITIONED = "tag:partitioned"
 REPORTS = "tag:report"
 FOUNDATION = "resource_type:seed path:models/staging path:models/intermediate tag:dimension"
+# What every dbt step shares: one project, one translator, the one DuckDB writer pool.
+SHARED = {
+    "manifest": dbt_project.manifest_path,
+    "project": dbt_project,
+    "dagster_dbt_translator": WarehouseDbtTranslator(),
+    "pool": DUCKDB_WRITERS,
+}
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=WarehouseDbtTranslator(),
-    select=FOUNDATION,
-    name="dbt_foundation_models",
-    pool=DUCKDB_WRITERS,
-)
+@dbt_assets(select=FOUNDATION, name="dbt_foundation_models", **SHARED)
 def dbt_foundation_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     prepare_dbt_environment()
     yield from dbt.cli(["build"], context=context).stream()
 
 
 @dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=WarehouseDbtTranslator(),
     select=PARTITIONED,
     name="dbt_kpi_fact_models",
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    pool=DUCKDB_WRITERS,
+    **SHARED,
 )
 def dbt_kpi_fact_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     prepare_dbt_environment()
@@ -55,14 +52,7 @@ def dbt_kpi_fact_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=WarehouseDbtTranslator(),
-    select=REPORTS,
-    name="dbt_report_models",
-    pool=DUCKDB_WRITERS,
-)
+@dbt_assets(select=REPORTS, name="dbt_report_models", **SHARED)
 def dbt_report_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     prepare_dbt_environment()
     yield from dbt.cli(["build"], context=context).stream()
