@@ -1,2 +1,4 @@
-"""Great Expectations suites that guard the marts. Empty until the quality-gate work lands;
-the dbt tests on staging models run with every build meanwhile."""
+"""Great Expectations 1.x suites that guard the published marts, kept as code.
+
+GX validates DataFrames of the slice a run built (GX cannot validate DuckDB through SQLAlchemy).
+"""

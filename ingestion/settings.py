@@ -46,6 +46,12 @@ class Settings:
     lookback_days: int
     http_timeout_seconds: float
     http_max_retries: int
+    serving_dir: Path  # the DuckDB snapshot, Parquet files and BI connection files BI users open
+    serving_postgres_dsn: str | None  # publish the marts to this PostgreSQL database when set
+    bi_reader_password: str | None
+    max_reject_share: float  # a run whose streams reject more than this share of records fails
+    reject_share_min_records: int  # smaller streams are reported, not judged: a share of a few is noise
+    gx_dir: Path  # Great Expectations project: Data Docs are built under it
     zendesk: SourceEndpoint
     hubspot: SourceEndpoint
     survey_api: SourceEndpoint
@@ -75,6 +81,12 @@ def load_settings() -> Settings:
         lookback_days=int(_env("CSKPI_LOOKBACK_DAYS", "14")),
         http_timeout_seconds=float(_env("CSKPI_HTTP_TIMEOUT_SECONDS", "30")),
         http_max_retries=int(_env("CSKPI_HTTP_MAX_RETRIES", "5")),
+        serving_dir=Path(_env("CSKPI_SERVING_DIR", str(data_dir / "serving"))).resolve(),
+        serving_postgres_dsn=_env("SERVING_POSTGRES_DSN"),
+        bi_reader_password=_env("SERVING_BI_READER_PASSWORD"),
+        max_reject_share=float(_env("CSKPI_MAX_REJECT_SHARE", "0.02")),
+        reject_share_min_records=int(_env("CSKPI_REJECT_SHARE_MIN_RECORDS", "200")),
+        gx_dir=Path(_env("CSKPI_GX_DIR", str(data_dir / "gx"))).resolve(),
         zendesk=SourceEndpoint(
             source="zendesk",
             base_url=_env("ZENDESK_BASE_URL"),

@@ -1,0 +1,136 @@
+"""Great Expectations suites as Dagster asset checks.
+
+Correctness suites are blocking: when one fails, nothing downstream of its asset runs, publish
+included, and the check's metadata says which expectations failed, with example values and the
+path of the Data Docs. The volume anomaly check only warns.
+"""
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import dagster as dg
+
+from expectations import suites
+from expectations.anomaly import TRAILING_DAYS, find_anomalies
+from expectations.validate import Outcome, validate
+from ingestion.settings import load_settings
+from orchestration.defs.pools import DUCKDB_WRITERS
+from orchestration.defs.quality import slices
+
+
+def _result(outcome: Outcome) -> dg.AssetCheckResult:
+    metadata = {
+        "suite": outcome.suite,
+        "rows_checked": outcome.rows_checked,
+        "expectations": outcome.expectations,
+        "failed_expectations": len(outcome.failures),
+        "failures": dg.MetadataValue.json(outcome.failures),
+    }
+    if outcome.data_docs:
+        metadata["data_docs"] = dg.MetadataValue.path(outcome.data_docs)
+    return dg.AssetCheckResult(passed=outcome.success, metadata=metadata)
+
+
+def _mart_suite(table: str, day_column: str | None, build: Callable[[list[str]], list]) -> dg.AssetChecksDefinition:
+    schema, name = table.split(".")
+
+    @dg.asset_check(
+        asset=dg.AssetKey([schema, name]),
+        name=f"gx_{name}",
+        description=f"Great Expectations suite of {table} over the days the run built.",
+        blocking=True,
+        pool=DUCKDB_WRITERS,
+    )
+    def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+        settings = load_settings()
+        days = slices.run_days(context)
+        df = slices.table_slice(settings, table, day_column, days)
+        return _result(validate(name, df, build(slices.text_columns(settings, table)), settings.gx_dir))
+
+    return _check
+
+
+@dg.asset_check(
+    asset=dg.AssetKey(["staging", "stg_zendesk__tickets"]),
+    name="gx_ticket_freshness",
+    description="The newest ticket update is within 36 h of the end of the last partition the run built.",
+    blocking=True,
+    pool=DUCKDB_WRITERS,
+)
+def ticket_freshness(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+    settings = load_settings()
+    floor = slices.freshness_floor(settings, slices.run_days(context))
+    return _result(validate("ticket_freshness", slices.newest_ticket_update(settings),
+                            suites.ticket_freshness(floor), settings.gx_dir))  # fmt: skip
+
+
+@dg.asset_check(
+    asset=dg.AssetKey(["staging", "stg_zendesk__ticket_events"]),
+    name="gx_reject_share",
+    description="Each stream of the run rejected at most CSKPI_MAX_REJECT_SHARE of what it received "
+    "(streams under CSKPI_REJECT_SHARE_MIN_RECORDS records are reported, not judged).",
+    blocking=True,
+    pool=DUCKDB_WRITERS,
+)
+def reject_share(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+    settings = load_settings()
+    shares = slices.reject_shares(settings, context.run.run_id, slices.run_days(context))
+    judged = shares[shares["received"] >= settings.reject_share_min_records]
+    outcome = validate("reject_share", judged, suites.reject_share(settings.max_reject_share), settings.gx_dir)
+    result = _result(outcome)
+    result.metadata["judged_streams"] = len(judged)
+    result.metadata["min_records_to_judge"] = settings.reject_share_min_records
+    result.metadata["reject_shares"] = dg.MetadataValue.json(shares.to_dict(orient="records"))
+    return result
+
+
+@dg.asset_check(
+    asset=dg.AssetKey(["marts", "fct_kpi_daily"]),
+    name="volume_anomaly",
+    description="Ticket and complaint counts of each day the run built against the trailing 28 days. Warns only.",
+    blocking=False,
+    pool=DUCKDB_WRITERS,
+)
+def volume_anomaly(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+    settings = load_settings()
+    days = slices.run_days(context)
+    if days is None:
+        return dg.AssetCheckResult(passed=True, metadata={"skipped": "not a partitioned run"})
+    first, last = days
+    volumes = slices.daily_volumes(settings, first - timedelta(days=TRAILING_DAYS), last)
+    run_days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    found = find_anomalies(volumes, run_days, ("tickets_created", "complaint_tickets"))
+    return dg.AssetCheckResult(
+        passed=not found,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "days_checked": len(run_days),
+            "anomalies": len(found),
+            "flagged": dg.MetadataValue.json(
+                [
+                    {
+                        "day": a.day.isoformat(),
+                        "measure": a.measure,
+                        "value": a.value,
+                        "trailing_mean": a.trailing_mean,
+                        "trailing_stdev": a.trailing_stdev,
+                        "z_score": a.z_score,
+                    }
+                    for a in found
+                ]
+            ),
+        },
+    )
+
+
+quality_checks = [
+    _mart_suite("marts.fct_kpi_daily", "kpi_date", suites.fct_kpi_daily),
+    _mart_suite("marts.fct_tickets", "created_date", suites.fct_tickets),
+    _mart_suite("marts.fct_survey_responses", "submitted_date", suites.fct_survey_responses),
+    _mart_suite("marts.rpt_kpi_scorecard", None, suites.published_table),
+    _mart_suite("marts.dim_customer", None, suites.published_table),
+    _mart_suite("marts.dim_team", None, suites.published_table),
+    ticket_freshness,
+    reject_share,
+    volume_anomaly,
+]

@@ -1,0 +1,102 @@
+"""The slice of the warehouse a run built, as DataFrames for Great Expectations."""
+
+from __future__ import annotations
+
+from contextlib import closing
+from datetime import UTC, date, datetime, timedelta
+
+import dagster as dg
+import duckdb
+import pandas as pd
+
+from ingestion.sample.window import day_bounds
+from ingestion.settings import Settings
+
+RANGE_START, RANGE_END, PARTITION = (
+    "dagster/asset_partition_range_start",
+    "dagster/asset_partition_range_end",
+    "dagster/partition",
+)
+
+
+def run_days(context: dg.AssetCheckExecutionContext) -> tuple[date, date] | None:
+    """The local days a run built (one partition or a single-run range); None for an unpartitioned run."""
+    tags = context.run.tags
+    if RANGE_START in tags:
+        return date.fromisoformat(tags[RANGE_START]), date.fromisoformat(tags[RANGE_END])
+    if PARTITION in tags:
+        day = date.fromisoformat(tags[PARTITION])
+        return day, day
+    return None
+
+
+def read(settings: Settings, sql: str, params: list | None = None) -> pd.DataFrame:
+    with closing(duckdb.connect(str(settings.warehouse_path), read_only=True)) as con:
+        return con.execute(sql, params or []).df()
+
+
+def text_columns(settings: Settings, table: str) -> list[str]:
+    schema, name = table.split(".")
+    with closing(duckdb.connect(str(settings.warehouse_path), read_only=True)) as con:
+        rows = con.execute(
+            "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+            "and data_type = 'VARCHAR' order by ordinal_position",
+            [schema, name],
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def table_slice(settings: Settings, table: str, day_column: str | None, days: tuple[date, date] | None):
+    if day_column is None or days is None:
+        return read(settings, f"select * from {table}")
+    return read(settings, f"select * from {table} where {day_column} between ? and ?", list(days))
+
+
+def newest_ticket_update(settings: Settings) -> pd.DataFrame:
+    return read(settings, "select max(updated_at) as updated_at from staging.stg_zendesk__tickets")
+
+
+def freshness_floor(settings: Settings, days: tuple[date, date] | None) -> str:
+    """The partition's end minus 36 h, UTC, as the oldest acceptable newest-ticket time."""
+    last = days[1] if days else datetime.now(settings.tz).date() - timedelta(days=1)
+    _, end = day_bounds(settings.reporting_timezone, last)
+    return (datetime.fromtimestamp(end, UTC) - timedelta(hours=36)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def reject_shares(settings: Settings, run_id: str, days: tuple[date, date] | None) -> pd.DataFrame:
+    """Share of rejected records per stream loaded by this run, plus cross-record breaks in the days."""
+    ledger = read(
+        settings,
+        "select source || '.' || stream as stream, sum(records_rejected) as rejected, "
+        "sum(records_loaded) + sum(records_rejected) as received "
+        "from raw._ingest_ledger where run_id = ? group by 1",
+        [run_id],
+    )
+    if days is not None:
+        cross = read(
+            settings,
+            "select 'zendesk.ticket_events (event before its ticket)' as stream, "
+            "(select count(*) from intermediate.int_zendesk__ticket_events_rejected r "
+            "  where cast(r.event_created_at as date) between ? and ?) as rejected, "
+            "(select count(*) from raw.zendesk__ticket_events where _partition_date between ? and ?) as received",
+            [*days, *days],
+        )
+        ledger = pd.concat([ledger, cross], ignore_index=True)
+    ledger["reject_share"] = (ledger["rejected"] / ledger["received"].where(ledger["received"] > 0)).fillna(0.0)
+    return ledger
+
+
+def daily_volumes(settings: Settings, first: date, last: date) -> dict[date, dict[str, int]]:
+    df = read(
+        settings,
+        "select kpi_date, sum(tickets_created) as tickets_created, sum(complaint_tickets) as complaint_tickets "
+        "from marts.fct_kpi_daily where kpi_date between ? and ? group by 1",
+        [first, last],
+    )
+    return {
+        (r.kpi_date.date() if hasattr(r.kpi_date, "date") else r.kpi_date): {
+            "tickets_created": int(r.tickets_created),
+            "complaint_tickets": int(r.complaint_tickets),
+        }
+        for r in df.itertuples()
+    }

@@ -1,0 +1,50 @@
+"""Write-audit-publish: the marts reach BI only after every blocking check of the run passed.
+
+`published_marts` depends on every mart; Dagster does not start it when a blocking check
+(Great Expectations suites and dbt tests at severity error) failed upstream in the run, so the
+served copies stay exactly as they were.
+"""
+
+from contextlib import closing
+
+import dagster as dg
+import duckdb
+
+from ingestion.settings import load_settings
+from orchestration.defs.pools import DUCKDB_WRITERS
+from orchestration.serving import PUBLISHED_MARTS, postgres
+from orchestration.serving.bi_files import write_bi_files
+from orchestration.serving.snapshot import SNAPSHOT_STORAGE_VERSION, write_duckdb_snapshot, write_parquet
+
+
+@dg.asset(
+    key=["serving", "published_marts"],
+    deps=[dg.AssetKey(["marts", m]) for m in PUBLISHED_MARTS],
+    group_name="serving",
+    pool=DUCKDB_WRITERS,
+    kinds={"duckdb", "postgres", "parquet"},
+    description="Copies the audited marts to the serving targets: a DuckDB snapshot file, Parquet files and, "
+    "when SERVING_POSTGRES_DSN is set, PostgreSQL for the bi_reader role.",
+)
+def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    settings = load_settings()
+    snapshot_path = settings.serving_dir / "cs_kpi_marts.duckdb"
+    metadata: dict = {}
+    with closing(duckdb.connect(str(settings.warehouse_path))) as warehouse:
+        counts = write_duckdb_snapshot(warehouse, PUBLISHED_MARTS, snapshot_path)
+        write_parquet(warehouse, PUBLISHED_MARTS, settings.serving_dir / "parquet")
+        if settings.serving_postgres_dsn:
+            postgres.publish(warehouse, settings.serving_postgres_dsn, PUBLISHED_MARTS, settings.bi_reader_password)
+            files = write_bi_files(settings.serving_postgres_dsn, settings.serving_dir / "bi")
+            metadata["postgres"] = "marts schema replaced; bi_reader granted select"
+            metadata["power_bi_file"] = dg.MetadataValue.path(str(files["pbids"]))
+            metadata["tableau_file"] = dg.MetadataValue.path(str(files["tds"]))
+        else:
+            context.log.info("SERVING_POSTGRES_DSN is not set: published the DuckDB snapshot and Parquet only")
+    metadata.update({
+        "duckdb_snapshot": dg.MetadataValue.path(str(snapshot_path)),
+        "snapshot_storage_version": SNAPSHOT_STORAGE_VERSION,
+        "parquet_dir": dg.MetadataValue.path(str(settings.serving_dir / "parquet")),
+        "rows": dg.MetadataValue.json(counts),
+    })  # fmt: skip
+    return dg.MaterializeResult(metadata=metadata)

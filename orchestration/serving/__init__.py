@@ -1,0 +1,12 @@
+"""Publishing audited marts to where BI reads them. Plain Python; the Dagster asset calls it."""
+
+PUBLISHED_MARTS = (
+    "fct_kpi_daily",
+    "rpt_kpi_scorecard",
+    "fct_tickets",
+    "fct_survey_responses",
+    "dim_team",
+    "dim_channel",
+    "dim_date",
+    "dim_customer",
+)

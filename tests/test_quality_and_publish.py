@@ -1,0 +1,268 @@
+"""Write-audit-publish on the sample: quality gates, serving targets, the BI role and atomicity.
+
+One Dagster run builds 2026-01-26 .. 2026-03-05 (the complaint surge starts 20 Feb) and publishes
+to a throwaway PostgreSQL database and a DuckDB snapshot. The last test injects a bad record and
+shows that publish is blocked and the served data stays byte for byte as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import time
+from contextlib import closing
+from datetime import date
+
+import dagster as dg
+import duckdb
+import psycopg
+import pytest
+
+from ingestion.settings import load_settings
+from orchestration.serving import PUBLISHED_MARTS
+from orchestration.serving import postgres as serving_postgres
+from tests import postgres
+from tests.conftest import use_small_sample
+
+pytestmark = [pytest.mark.postgres, pytest.mark.e2e]
+FIRST, LAST = date(2026, 1, 26), date(2026, 3, 5)
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{7,}[0-9]$")
+
+
+def run_job(first: date, last: date, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
+    from orchestration.definitions import defs
+
+    tags = {"dagster/asset_partition_range_start": first.isoformat(),
+            "dagster/asset_partition_range_end": last.isoformat()}  # fmt: skip
+    return defs.resolve_job_def("daily_kpi_job").execute_in_process(instance=instance, tags=tags, raise_on_error=False)
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    with (
+        postgres.throwaway_database() as dbname,
+        pytest.MonkeyPatch.context() as monkeypatch,
+        dg.DagsterInstance.ephemeral() as instance,
+    ):
+        use_small_sample(tmp_path_factory.mktemp("publish"), monkeypatch)
+        monkeypatch.setenv("CSKPI_SAMPLE_TICKETS_PER_DAY", "300")
+        monkeypatch.setenv("CSKPI_SAMPLE_NOW", "2026-03-06T00:00:00+08:00")
+        monkeypatch.setenv("SERVING_POSTGRES_DSN", f"host=127.0.0.1 port=5432 user=postgres dbname={dbname}")
+        with postgres.connect(dbname) as pg:  # other schemas BI must not reach
+            pg.execute("create schema raw; create table raw.secrets (email text); "
+                       "insert into raw.secrets values ('someone@example.com'); "
+                       "create table public.internal_notes (note text)")  # fmt: skip
+            pg.commit()
+        result = run_job(FIRST, LAST, instance)
+        yield result, load_settings(), dbname, instance
+
+
+def _checksums(conn, tables=PUBLISHED_MARTS) -> dict[str, tuple]:
+    out = {}
+    for table in tables:
+        cols = [r[0] for r in conn.execute(
+            "select column_name from information_schema.columns where table_schema = 'marts' and table_name = %s "
+            "order by ordinal_position" if isinstance(conn, psycopg.Connection) else
+            "select column_name from information_schema.columns where table_schema = 'marts' and table_name = ? "
+            "order by ordinal_position", [table]).fetchall()]  # fmt: skip
+        rows = conn.execute(f"select {', '.join(cols)} from marts.{table}").fetchall()
+        normalised = sorted(repr(tuple(round(v, 9) if isinstance(v, float) else v for v in r)) for r in rows)
+        out[table] = (len(rows), hashlib.sha256("\n".join(normalised).encode()).hexdigest())
+    return out
+
+
+def _check(result, name: str):
+    evaluations = [e for e in result.get_asset_check_evaluations() if e.check_name == name]
+    assert evaluations, f"check {name} did not run"
+    return evaluations[-1]
+
+
+def test_a_clean_run_passes_every_gate_and_publishes(published):
+    result, *_ = published
+    assert result.success
+    for name in ("gx_fct_kpi_daily", "gx_fct_tickets", "gx_fct_survey_responses", "gx_rpt_kpi_scorecard",
+                 "gx_dim_customer", "gx_ticket_freshness", "gx_reject_share"):  # fmt: skip
+        evaluation = _check(result, name)
+        assert evaluation.passed, (name, evaluation.metadata.get("failures"))
+        assert evaluation.metadata["data_docs"].value.endswith("index.html")
+    materialised = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "serving/published_marts" in materialised
+
+
+def test_served_marts_equal_the_warehouse(published):
+    _, settings, dbname, _ = published
+    with closing(duckdb.connect(str(settings.warehouse_path), read_only=True)) as warehouse:
+        expected = _checksums(warehouse)
+    with postgres.connect(dbname) as pg:
+        assert _checksums(pg) == expected
+    snapshot = settings.serving_dir / "cs_kpi_marts.duckdb"
+    with closing(duckdb.connect(str(snapshot), read_only=True)) as served:
+        assert _checksums(served) == expected
+    assert {p.name for p in (settings.serving_dir / "parquet").iterdir()} == {f"{m}.parquet" for m in PUBLISHED_MARTS}
+    assert (settings.serving_dir / "bi" / "cs-kpi-warehouse.pbids").exists()
+    assert 'username="bi_reader"' in (settings.serving_dir / "bi" / "cs-kpi-warehouse.tds").read_text()
+
+
+def test_complaint_surge_sets_off_the_volume_anomaly_warning(published):
+    result, *_ = published
+    evaluation = _check(result, "volume_anomaly")
+    assert not evaluation.passed
+    assert evaluation.severity == dg.AssetCheckSeverity.WARN  # warns, does not block: publish ran
+    flagged = evaluation.metadata["flagged"].value
+    complaint_days = sorted(f["day"] for f in flagged if f["measure"] == "complaint_tickets")
+    assert complaint_days, flagged
+    assert all("2026-02-20" <= d <= "2026-03-05" for d in complaint_days), complaint_days
+
+
+def test_bi_reader_reads_marts_and_nothing_else(published):
+    _, _, dbname, _ = published
+    with psycopg.connect(f"host=127.0.0.1 port=5432 user={serving_postgres.BI_READER} dbname={dbname}",
+                         autocommit=True) as bi:  # fmt: skip
+        assert bi.execute("select count(*) from marts.fct_kpi_daily").fetchone()[0] > 0
+        for statement in (
+            "select * from raw.secrets",
+            "select * from public.internal_notes",
+            "insert into marts.dim_team (team) values ('intruder')",
+            "update marts.fct_kpi_daily set tickets_created = 0",
+            "delete from marts.dim_channel",
+            "create table marts.mine (x int)",
+            "create table public.mine (x int)",
+            "drop table marts.dim_date",
+        ):
+            with pytest.raises(psycopg.Error) as err:
+                bi.execute(statement)
+            assert isinstance(
+                err.value, psycopg.errors.InsufficientPrivilege | psycopg.errors.ReadOnlySqlTransaction
+            ), (statement, err.value)
+
+
+def test_no_served_value_looks_like_an_email_or_a_phone(published):
+    _, _, dbname, _ = published
+    with postgres.connect(dbname) as pg:
+        columns = pg.execute(
+            "select table_name, column_name from information_schema.columns where table_schema = 'marts' "
+            "and data_type in ('text', 'character varying')"
+        ).fetchall()
+        scanned = 0
+        for table, column in columns:
+            for (value,) in pg.execute(f'select distinct "{column}" from marts.{table} where "{column}" is not null'):
+                assert not EMAIL.search(value) and not PHONE.match(value), (table, column, value)
+                scanned += 1
+    assert len(columns) >= 15 and scanned > 0
+
+
+def test_readers_never_see_a_partial_publish(published):
+    _, settings, dbname, _ = published
+    with postgres.connect(dbname) as pg:
+        expected = {t: pg.execute(f"select count(*) from marts.{t}").fetchone()[0] for t in PUBLISHED_MARTS}
+    seen, errors, stop = [], [], threading.Event()
+
+    def poll():
+        with postgres.connect(dbname) as reader:
+            reader.autocommit = True
+            while not stop.is_set():
+                try:
+                    seen.append({t: reader.execute(f"select count(*) from marts.{t}").fetchone()[0]
+                                 for t in ("fct_kpi_daily", "fct_tickets")})  # fmt: skip
+                except psycopg.Error as exc:
+                    errors.append(exc)
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    try:
+        time.sleep(0.2)
+        with closing(duckdb.connect(str(settings.warehouse_path), read_only=True)) as warehouse:
+            for _ in range(3):
+                serving_postgres.publish(warehouse, f"host=127.0.0.1 port=5432 user=postgres dbname={dbname}",
+                                         PUBLISHED_MARTS, None)  # fmt: skip
+        time.sleep(0.2)
+    finally:
+        stop.set()
+        poller.join()
+    assert not errors, errors[:3]
+    assert len(seen) > 10
+    assert all(s == {t: expected[t] for t in s} for s in seen), [
+        s for s in seen if s["fct_tickets"] != expected["fct_tickets"]
+    ][:3]
+
+
+def _served_state(settings, dbname) -> tuple[bytes, dict]:
+    with postgres.connect(dbname) as pg:
+        return (settings.serving_dir / "cs_kpi_marts.duckdb").read_bytes(), _checksums(pg)
+
+
+def _assert_blocked(result, settings, dbname, before) -> None:
+    assert not result.success, "the run must be red"
+    materialised = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "serving/published_marts" not in materialised
+    assert _served_state(settings, dbname) == before, "served data must stay byte for byte as it was"
+
+
+def test_personal_data_in_a_mart_blocks_publish(published):
+    """Someone typed an email address into a CRM region: only the GX suite's PII rule sees it."""
+    _, settings, dbname, instance = published
+    before = _served_state(settings, dbname)
+    with closing(duckdb.connect(str(settings.warehouse_path))) as con:
+        con.execute(
+            "insert into raw.hubspot__contacts select 99999999, '2024-01-01 00:00:00', null, 'inject', 'inject', "
+            "now()::timestamp, 'inject', "
+            """'{"id": "99999999", "properties": {"region": "ask joe.bloggs@example.com", "customer_tier": "VIP"}}'"""
+        )
+    result = run_job(LAST, LAST, instance)
+    _assert_blocked(result, settings, dbname, before)
+    evaluation = _check(result, "gx_dim_customer")
+    assert not evaluation.passed
+    failures = evaluation.metadata["failures"].value
+    assert failures == [{
+        "expectation": "expect_column_values_to_not_match_regex",
+        "kwargs": {"column": "region", "regex": failures[0]["kwargs"]["regex"]},
+        "unexpected_count": 1, "observed_value": None, "examples": ["ask joe.bloggs@example.com"], "error": None,
+    }]  # fmt: skip
+    assert evaluation.metadata["data_docs"].value.endswith("index.html")
+    print("\nblocked publish, check output:", evaluation.check_name, failures)
+    with closing(duckdb.connect(str(settings.warehouse_path))) as con:
+        con.execute("delete from raw.hubspot__contacts where id = 99999999")
+
+
+def test_a_stream_rejecting_too_much_blocks_the_run(published, monkeypatch):
+    """The reject-share gate: with the limit at 0.1 %, the sample's ~0.2 % malformed tickets fail it."""
+    _, settings, dbname, instance = published
+    before = _served_state(settings, dbname)
+    monkeypatch.setenv("CSKPI_MAX_REJECT_SHARE", "0.001")
+    monkeypatch.setenv("CSKPI_REJECT_SHARE_MIN_RECORDS", "1")
+    result = run_job(date(2026, 3, 1), LAST, instance)
+    _assert_blocked(result, settings, dbname, before)
+    evaluation = _check(result, "gx_reject_share")
+    assert not evaluation.passed
+    shares = {r["stream"]: r for r in evaluation.metadata["reject_shares"].value}
+    assert shares["zendesk.tickets"]["rejected"] > 0
+
+
+def test_a_negative_duration_blocks_publish(published):
+    """A ticket solved before it was assigned passes the loader's record rules but gives a negative
+    handle time; it lands on a day inside the next run's look-back, which that run does not re-ingest."""
+    _, settings, dbname, instance = published
+    before = _served_state(settings, dbname)
+    with closing(duckdb.connect(str(settings.warehouse_path))) as con:
+        con.execute(
+            "insert into raw.zendesk__tickets select 99, '2026-02-25 02:00:00', '2026-02-25 03:00:00', '{}', "
+            "'2026-02-25', 'inject', 'inject', now()::timestamp, 'inject', "
+            """'{"id": 99, "status": "solved", "via": {"channel": "chat"}, "tags": [], "group_id": 360001}'"""
+        )
+        con.execute(
+            "insert into raw.zendesk__ticket_events values "
+            "(9901, 991, 99, '2026-02-25 02:10:00', 9000001, 'Change', '2026-02-25', 'inject', 'inject', "
+            """ now()::timestamp, 'inject', '{"field_name": "status", "value": "solved", "previous_value": "open"}'),"""
+            "(9902, 992, 99, '2026-02-25 02:50:00', 9000001, 'Change', '2026-02-25', 'inject', 'inject', "
+            """ now()::timestamp, 'inject', '{"field_name": "assignee_id", "value": "9000001"}')"""
+        )
+    result = run_job(LAST, LAST, instance)
+    _assert_blocked(result, settings, dbname, before)
+    failed = [
+        e for e in result.get_asset_check_evaluations() if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR
+    ]
+    assert any("handle_seconds" in e.check_name or "handle_seconds" in str(e.metadata) for e in failed), [
+        e.check_name for e in failed
+    ]
