@@ -106,11 +106,32 @@ def print_scorecard(week_start: date) -> None:
         print(f"  {name:<36}{goal:>12}{_format(code, actual):>12}  {status:<9}{_format(code, previous):>12}")
 
 
+def print_published(settings, ok: bool) -> None:
+    """Where BI users find the audited marts, and the Great Expectations Data Docs."""
+    if not ok:
+        print("NOT PUBLISHED: a quality check failed; the served marts are unchanged (see the run's checks)")
+    snapshot = settings.serving_dir / "cs_kpi_marts.duckdb"
+    if snapshot.exists():
+        print(f"published DuckDB snapshot (for BI): {snapshot}")
+        print(f"published Parquet: {settings.serving_dir / 'parquet'}")
+    if settings.serving_postgres_dsn:
+        print(f"published PostgreSQL: schema marts at {settings.serving_postgres_dsn} (role bi_reader)")
+        print(f"BI connection files: {settings.serving_dir / 'bi'} (.pbids for Power BI, .tds for Tableau)")
+    else:
+        print("PostgreSQL serving: set SERVING_POSTGRES_DSN to publish the marts there too (docs/bi.md)")
+    docs = settings.gx_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    if docs.exists():
+        print(f"data quality Data Docs: {docs}")
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     ok, run_id = run_range(args.start, args.end)
     print_summary(run_id)
     print(f"\nrun {run_id} {'succeeded' if ok else 'FAILED'} in {time.monotonic() - started:.0f} s")
+    from ingestion.settings import load_settings
+
+    print_published(load_settings(), ok)
     return 0 if ok else 1
 
 
@@ -135,8 +156,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     if ok:
         this_monday = today - timedelta(days=today.weekday())
         print_scorecard(this_monday - timedelta(days=7))
-    print(f"warehouse: {settings.warehouse_path}")
+    print(f"warehouse (pipeline only): {settings.warehouse_path}")
     print(f"landing zone: {settings.landing_dir}")
+    print_published(settings, ok)
     print("open the Dagster UI on this warehouse and run history: make dev  (then http://127.0.0.1:3000)")
     return 0 if ok else 1
 
