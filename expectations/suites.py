@@ -11,7 +11,7 @@ from great_expectations.expectations import Expectation
 
 CHANNELS = ["phone", "chat", "email", "app", "wechat", "social", "web_form", "other"]
 # Anything that looks like an email address, or a whole value that looks like a phone number.
-EMAIL_PATTERN = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+EMAIL_PATTERN = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 PHONE_PATTERN = r"^\+?[0-9][0-9 ()\-]{7,}[0-9]$"
 RATE_COLUMNS = [
     "frt_attainment", "fcr_rate", "resolution_rate", "reopen_rate", "escalation_rate", "complaint_rate",
