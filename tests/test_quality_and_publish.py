@@ -100,6 +100,14 @@ def test_served_marts_equal_the_warehouse(published):
     snapshot = settings.serving_dir / "cs_kpi_marts.duckdb"
     with closing(duckdb.connect(str(snapshot), read_only=True)) as served:
         assert _checksums(served) == expected
+    with closing(duckdb.connect()) as con:  # written in a format older ODBC/JDBC drivers read
+        con.execute(f"attach '{snapshot}' as snapshot (read_only)")
+        con.execute(f"attach '{settings.warehouse_path}' as warehouse (read_only)")
+        versions = dict(con.execute(
+            "select database_name, tags['storage_version'] from duckdb_databases() "
+            "where database_name in ('snapshot', 'warehouse')").fetchall())  # fmt: skip
+    assert versions["snapshot"] == "v1.4.0+"
+    assert versions["warehouse"] != versions["snapshot"]
     assert {p.name for p in (settings.serving_dir / "parquet").iterdir()} == {f"{m}.parquet" for m in PUBLISHED_MARTS}
     assert (settings.serving_dir / "bi" / "cs-kpi-warehouse.pbids").exists()
     assert 'username="bi_reader"' in (settings.serving_dir / "bi" / "cs-kpi-warehouse.tds").read_text()
