@@ -83,6 +83,19 @@ def fct_survey_responses(text_columns: list[str]) -> list[Expectation]:
     ]
 
 
+def stg_zendesk__tickets(text_columns: list[str]) -> list[Expectation]:
+    """Tickets as staged: one version per ticket, mapped channel, timestamps present and ordered."""
+    return [
+        _has_rows(),
+        gx.expectations.ExpectColumnValuesToBeUnique(column="ticket_id"),
+        gx.expectations.ExpectColumnValuesToNotBeNull(column="created_at"),
+        gx.expectations.ExpectColumnValuesToBeInSet(column="channel", value_set=CHANNELS),
+        gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="updated_at", column_B="created_at", or_equal=True
+        ),
+    ]
+
+
 def published_table(text_columns: list[str]) -> list[Expectation]:
     """Dimensions and the scorecard: present, and free of personal data."""
     return [_has_rows(), *no_personal_data(text_columns)]

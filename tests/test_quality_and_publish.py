@@ -83,7 +83,7 @@ def test_a_clean_run_passes_every_gate_and_publishes(published):
     result, *_ = published
     assert result.success
     for name in ("gx_fct_kpi_daily", "gx_fct_tickets", "gx_fct_survey_responses", "gx_rpt_kpi_scorecard",
-                 "gx_dim_customer", "gx_ticket_freshness", "gx_reject_share"):  # fmt: skip
+                 "gx_dim_customer", "gx_stg_zendesk__tickets", "gx_ticket_freshness", "gx_reject_share"):  # fmt: skip
         evaluation = _check(result, name)
         assert evaluation.passed, (name, evaluation.metadata.get("failures"))
         assert evaluation.metadata["data_docs"].value.endswith("index.html")

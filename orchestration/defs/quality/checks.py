@@ -37,7 +37,7 @@ def _mart_suite(table: str, day_column: str | None, build: Callable[[list[str]],
     @dg.asset_check(
         asset=dg.AssetKey([schema, name]),
         name=f"gx_{name}",
-        description=f"Great Expectations suite of {table} over the days the run built.",
+        description=f"Great Expectations suite of {table} over the days the run built or loaded.",
         blocking=True,
         pool=DUCKDB_WRITERS,
     )
@@ -130,6 +130,7 @@ quality_checks = [
     _mart_suite("marts.rpt_kpi_scorecard", None, suites.published_table),
     _mart_suite("marts.dim_customer", None, suites.published_table),
     _mart_suite("marts.dim_team", None, suites.published_table),
+    _mart_suite("staging.stg_zendesk__tickets", "loaded_partition_date", suites.stg_zendesk__tickets),
     ticket_freshness,
     reject_share,
     volume_anomaly,
