@@ -1,7 +1,10 @@
 """One HTTP client for every connector: timeouts, retries with backoff, clear auth errors.
 
-Retries use urllib3's Retry (429 and 5xx, connection resets, read timeouts), which honours
-`Retry-After`. Nothing here loops by hand.
+Two layers of retries, both from well-kept libraries, nothing looped by hand:
+- urllib3's Retry, up to the response headers: 429 and 5xx (honouring `Retry-After`), connection
+  resets, connect and read timeouts;
+- tenacity, for the body: a connection dropped mid-body (truncated page) or a body that is not the
+  JSON the API promises is fetched again, then fails loudly.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import requests
+import tenacity
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -19,6 +23,10 @@ from ingestion.errors import SourceAuthError, SourceHTTPError, SourcePayloadErro
 from ingestion.settings import SourceEndpoint
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+
+
+class _TruncatedBody(Exception):
+    """The connection closed before the whole body arrived."""
 
 
 class SourceClient:
@@ -37,6 +45,7 @@ class SourceClient:
         self.endpoint = endpoint
         self.base_url = base_url.rstrip("/")
         self.timeout_seconds = timeout_seconds
+        backoff = float(os.environ.get("CSKPI_HTTP_BACKOFF_SECONDS", "0.5"))
         retry = Retry(
             total=max_retries,
             connect=max_retries,
@@ -45,10 +54,16 @@ class SourceClient:
             other=max_retries,
             status_forcelist=RETRY_STATUSES,
             allowed_methods=None,  # every call here is a read, POST search included
-            backoff_factor=float(os.environ.get("CSKPI_HTTP_BACKOFF_SECONDS", "0.5")),
+            backoff_factor=backoff,
             backoff_max=60,
             respect_retry_after_header=True,
             raise_on_status=False,  # the last answer reaches _check, which names the source
+        )
+        self._body_retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception_type((_TruncatedBody, SourcePayloadError)),
+            stop=tenacity.stop_after_attempt(max_retries + 1),
+            wait=tenacity.wait_exponential(multiplier=backoff, max=30),
+            reraise=True,
         )
         self.session = requests.Session()
         adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=4)
@@ -69,6 +84,8 @@ class SourceClient:
         url = self.url(path_or_url)
         try:
             response = self.session.request(method, url, timeout=self.timeout_seconds, **kwargs)
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
+            raise _TruncatedBody(f"{self.endpoint.source}: {method} {url}: body cut short ({exc})") from exc
         except requests.RequestException as exc:
             raise SourceHTTPError(f"{self.endpoint.source}: {method} {url} failed after retries: {exc}") from exc
         self._check(response)
@@ -76,10 +93,18 @@ class SourceClient:
 
     def get_json(self, path_or_url: str, **kwargs: Any) -> tuple[bytes, Any, requests.Response]:
         """GET and return (raw body as received, parsed JSON, response)."""
-        return self._json(self.request("GET", path_or_url, **kwargs))
+        return self._json_with_retries("GET", path_or_url, **kwargs)
 
     def post_json(self, path_or_url: str, body: Any) -> tuple[bytes, Any, requests.Response]:
-        return self._json(self.request("POST", path_or_url, json=body))
+        return self._json_with_retries("POST", path_or_url, json=body)
+
+    def _json_with_retries(self, method: str, path_or_url: str, **kwargs: Any) -> tuple[bytes, Any, requests.Response]:
+        try:
+            return self._body_retrying(lambda: self._json(self.request(method, path_or_url, **kwargs)))
+        except _TruncatedBody as exc:
+            raise SourceHTTPError(
+                f"{exc}; still cut short after {self._body_retrying.stop.max_attempt_number} tries"
+            ) from exc
 
     def _json(self, response: requests.Response) -> tuple[bytes, Any, requests.Response]:
         raw = response.content

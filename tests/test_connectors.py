@@ -105,8 +105,18 @@ def test_a_response_slower_than_the_timeout_is_retried(settings, server, faults,
     assert server.requests_served == 2
 
 
-def test_malformed_json_fails_loudly(settings, server, faults):
-    faults.faults.append(Fault("/api/v2/incremental/tickets", status=200, body=b'{"tickets": [{"id": 1,'))
+def test_a_truncated_or_malformed_page_is_fetched_again(settings, server, faults):
+    faults.faults.append(Fault("/api/v2/incremental/tickets", truncate=True, times=1))
+    faults.faults.append(Fault("/api/v2/incremental/tickets", status=200, body=b'{"tickets": [{"id": 1,', times=1))
+    start, end = day_bounds(settings.reporting_timezone, DAY)
+    with open_client(pointed_at(settings, server), "zendesk") as client:
+        result = zendesk.fetch_tickets(client, _batch(settings, "tickets"), start, end)
+    assert result.records == len(server.source.tickets_updated(start, server.source.now + 1)[:1000])
+    assert server.requests_served == 3
+
+
+def test_persistently_malformed_json_fails_loudly(settings, server, faults):
+    faults.faults.append(Fault("/api/v2/incremental/tickets", status=200, body=b'{"tickets": [{"id": 1,', times=100))
     start, end = day_bounds(settings.reporting_timezone, DAY)
     with open_client(pointed_at(settings, server), "zendesk") as client, pytest.raises(SourcePayloadError) as err:
         zendesk.fetch_tickets(client, _batch(settings, "tickets"), start, end)
@@ -140,3 +150,19 @@ def test_a_real_account_without_credentials_says_what_to_set(settings, monkeypat
         open_client(load_settings(), "zendesk"),
     ):
         pass
+
+
+def test_connection_resets_are_retried(settings, server, faults):
+    faults.faults.append(Fault("/api/v2/groups.json", reset=True, times=2))
+    with open_client(pointed_at(settings, server), "zendesk") as client:
+        result = zendesk.fetch_groups(client, _batch(settings, "groups"))
+    assert result.records == 8
+    assert server.requests_served == 3
+
+
+def test_a_page_that_keeps_arriving_truncated_fails_loudly(settings, server, faults):
+    faults.faults.append(Fault("/api/v2/groups.json", truncate=True, times=100))
+    with open_client(pointed_at(settings, server), "zendesk") as client, pytest.raises(SourceHTTPError) as err:
+        zendesk.fetch_groups(client, _batch(settings, "groups"))
+    assert "cut short" in str(err.value)
+    assert server.requests_served == 1 + settings.http_max_retries

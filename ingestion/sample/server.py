@@ -57,6 +57,7 @@ class Fault:
     delay_seconds: float = 0.0
     body: bytes | None = None
     reset: bool = False
+    truncate: bool = False  # send the real page's headers, then half its body, then close
     times: int = 1
 
 
@@ -428,6 +429,8 @@ def _make_handler(server: SampleServer) -> type[BaseHTTPRequestHandler]:
                     return header == f"Basic {token}"
             return False
 
+        _truncate_next = False
+
         def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -435,6 +438,13 @@ def _make_handler(server: SampleServer) -> type[BaseHTTPRequestHandler]:
             for k, v in (headers or {}).items():
                 self.send_header(k, v)
             self.end_headers()
+            if self._truncate_next:
+                self._truncate_next = False
+                self.wfile.write(body[: len(body) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
             self.wfile.write(body)
 
         def _fault(self, path: str) -> bool:
@@ -447,6 +457,9 @@ def _make_handler(server: SampleServer) -> type[BaseHTTPRequestHandler]:
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
                 self.connection.close()
                 return True
+            if fault.truncate:
+                self._truncate_next = True
+                return False
             if fault.status is None and fault.body is None:
                 return False  # a pure delay: answer normally afterwards
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
