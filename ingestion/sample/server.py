@@ -86,9 +86,17 @@ def _decode_cursor(cursor: str) -> dict:
 class SampleServer:
     """Start with `with SampleServer(source) as server:`; `server.base_url` is the root URL."""
 
-    def __init__(self, source: SampleSource, faults: FaultPlan | None = None, port: int = 0) -> None:
+    def __init__(
+        self,
+        source: SampleSource,
+        faults: FaultPlan | None = None,
+        port: int = 0,
+        ticket_hook: Callable[[dict], dict] | None = None,
+    ) -> None:
         self.source = source
         self.faults = faults or FaultPlan()
+        # Lets a test change the ticket records served (schema drift); identity by default.
+        self.ticket_hook = ticket_hook or (lambda record: record)
         self.requests_served = 0
         handler = _make_handler(self)
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
@@ -152,7 +160,7 @@ class SampleServer:
         last = (rows[-1][0], rows[-1][1]) if rows else after_key or (start, -1)
         after_cursor = _encode_cursor({"start_time": start, "updated": last[0], "id": last[1]})
         return {
-            "tickets": [r[2] for r in rows],
+            "tickets": [self.ticket_hook(dict(r[2])) for r in rows],
             "after_cursor": after_cursor,
             "after_url": f"/api/v2/incremental/tickets/cursor.json?cursor={after_cursor}",
             "before_cursor": None,
