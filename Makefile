@@ -11,13 +11,14 @@ MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/seeds -type f 2>/dev/null) \
 	dbt_project/dbt_project.yml dbt_project/profiles.yml
 
-.PHONY: help setup demo test dev docs lint format run clean
+.PHONY: help setup demo test dev docs lint format run backfill clean
 
 help:
 	@echo "make demo   set up, then run the main job on the embedded sample (last 30 days) into DuckDB"
 	@echo "make test   set up, then lint and run the test suite"
 	@echo "make dev    open the Dagster UI on the same warehouse (http://127.0.0.1:3000)"
 	@echo "make run START=2026-03-01 END=2026-03-31   one run over a range of days"
+	@echo "make backfill START=2025-01-01 END=2025-12-31   the same, for history: one run, progress per day"
 	@echo "make docs   dbt docs (models, columns, tests, exposures) of the warehouse, in data/dbt_docs"
 
 $(INSTALLED): pyproject.toml constraints.txt
@@ -39,6 +40,9 @@ demo: setup
 run: setup
 	@test -n "$(START)" -a -n "$(END)" || { echo "usage: make run START=YYYY-MM-DD END=YYYY-MM-DD"; exit 2; }
 	$(BIN)/cskpi run --start $(START) --end $(END)
+
+# A backfill is one run over the range (single-run backfill policy), with progress per stream and day.
+backfill: run
 
 test: setup
 	$(BIN)/ruff check .

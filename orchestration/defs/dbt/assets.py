@@ -28,6 +28,8 @@ SHARED = {
     "project": dbt_project,
     "dagster_dbt_translator": WarehouseDbtTranslator(),
     "pool": DUCKDB_WRITERS,
+    # One run per range; on the unpartitioned steps it lets the Dagster CLI take partition ranges.
+    "backfill_policy": dg.BackfillPolicy.single_run(),
 }
 
 
@@ -41,7 +43,6 @@ def dbt_foundation_models(context: dg.AssetExecutionContext, dbt: DbtCliResource
     select=PARTITIONED,
     name="dbt_kpi_fact_models",
     partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
     **SHARED,
 )
 def dbt_kpi_fact_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):

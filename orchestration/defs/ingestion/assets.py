@@ -57,6 +57,8 @@ def _whole_stream(source: str, stream: str, description: str, ingest: Callable) 
         key_prefix=["raw", source],
         group_name="ingestion",
         description=description,
+        # not partitioned: it runs once in a range run; the policy lets the Dagster CLI take ranges
+        backfill_policy=dg.BackfillPolicy.single_run(),
         pool=DUCKDB_WRITERS,
         kinds={"python", "duckdb"},
     )

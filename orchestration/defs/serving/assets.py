@@ -21,6 +21,7 @@ from orchestration.serving.snapshot import SNAPSHOT_STORAGE_VERSION, write_duckd
     key=["serving", "published_marts"],
     deps=[dg.AssetKey(["marts", m]) for m in PUBLISHED_MARTS],
     group_name="serving",
+    backfill_policy=dg.BackfillPolicy.single_run(),
     pool=DUCKDB_WRITERS,
     kinds={"duckdb", "postgres", "parquet"},
     description="Copies the audited marts to the serving targets: a DuckDB snapshot file, Parquet files and, "
