@@ -14,6 +14,17 @@ from contextlib import closing
 from datetime import date, datetime, timedelta
 
 import duckdb
+import tenacity
+
+# DuckDB lets no other process open a file while one writes it. The summary after a run reads
+# outside the writer pool, so it waits (up to 30 min) for another run's write to finish.
+_wait_for_warehouse = tenacity.retry(
+    retry=tenacity.retry_if_exception_type(duckdb.IOException),
+    wait=tenacity.wait_fixed(2),
+    stop=tenacity.stop_after_delay(1800),
+    before_sleep=lambda state: print("warehouse busy (another run is writing); waiting ...", flush=True),
+    reraise=True,
+)
 
 
 def _parse_day(value: str) -> date:
@@ -49,6 +60,7 @@ def run_range(first: date, last: date) -> tuple[bool, str]:
     return result.success, result.run_id
 
 
+@_wait_for_warehouse
 def warehouse_summary(run_id: str) -> tuple[list[tuple], list[tuple]]:
     """(per-stream fetched/loaded/rejected of the run, row counts of raw and staging tables)."""
     from ingestion.settings import load_settings
@@ -88,16 +100,21 @@ def _format(kpi_code: str, value: float | None) -> str:
     return f"{value:.1%}"
 
 
-def print_scorecard(week_start: date) -> None:
-    """The scorecard of one ISO week: KPI, target, actual, met / not met, previous week."""
+@_wait_for_warehouse
+def _scorecard_rows(week_start: date) -> list[tuple]:
     from ingestion.settings import load_settings
 
     with closing(duckdb.connect(str(load_settings().warehouse_path), read_only=True)) as con:
-        rows = con.execute(
+        return con.execute(
             "select kpi_code, kpi_name, better, target_value, actual_value, is_target_met, previous_value "
             "from marts.rpt_kpi_scorecard where period_type = 'week' and period_start = ? order by kpi_code",
             [week_start],
         ).fetchall()
+
+
+def print_scorecard(week_start: date) -> None:
+    """The scorecard of one ISO week: KPI, target, actual, met / not met, previous week."""
+    rows = _scorecard_rows(week_start)
     print(f"\nscorecard, week of {week_start} (ISO week {week_start.isocalendar().week}):")
     print(f"  {'KPI':<36}{'target':>12}{'actual':>12}  {'status':<9}{'previous':>12}")
     for code, name, better, target, actual, met, previous in rows:
