@@ -1,0 +1,56 @@
+"""A run killed with SIGKILL in the middle of loading, then re-run, gives the marts of a clean run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import closing
+from datetime import date
+
+import duckdb
+
+from ingestion.settings import PROJECT_ROOT, load_settings
+from tests import sample_warehouse
+from tests.conftest import use_small_sample
+
+FIRST, LAST = date(2026, 3, 12), date(2026, 3, 18)
+MARTS = ("fct_tickets", "fct_survey_responses", "fct_kpi_daily", "rpt_kpi_scorecard")
+INGEST_ALL = (
+    "from datetime import date; from ingestion import pipeline; from ingestion.settings import load_settings; "
+    "s = load_settings(); "
+    f"[f(s, date.fromisoformat('{FIRST}'), date.fromisoformat('{LAST}'), 'killed') for f in "
+    "(pipeline.ingest_ticket_events, pipeline.ingest_tickets)]"
+)
+
+
+def _fingerprints(path) -> dict[str, tuple]:
+    with closing(duckdb.connect(str(path), read_only=True)) as con:
+        return {m: con.execute(f"select count(*), md5(string_agg(md5(t::varchar), ',' order by md5(t::varchar))) "
+                               f"from marts.{m} t").fetchone() for m in MARTS}  # fmt: skip
+
+
+def test_sigkill_mid_load_then_rerun_equals_a_clean_run(tmp_path, monkeypatch):
+    use_small_sample(tmp_path / "clean", monkeypatch)
+    clean = _fingerprints(sample_warehouse.build(FIRST, LAST, tmp_path / "clean"))
+
+    use_small_sample(tmp_path / "killed", monkeypatch)
+    worker = subprocess.Popen([sys.executable, "-c", INGEST_ALL], cwd=PROJECT_ROOT, env=dict(os.environ))
+    events = load_settings().landing_dir / "zendesk" / "ticket_events"
+    deadline = time.monotonic() + 60
+    # Kill once several days of events have landed: the worker is loading or fetching a later day.
+    while time.monotonic() < deadline and worker.poll() is None:
+        if len({p.parent.parent for p in events.rglob("page-*.json")}) >= 3:
+            break
+        time.sleep(0.01)
+    assert worker.poll() is None, "the worker finished before it could be killed"
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+
+    rerun = _fingerprints(sample_warehouse.build(FIRST, LAST, tmp_path / "killed"))
+    assert rerun == clean
+    with closing(duckdb.connect(str(load_settings().warehouse_path), read_only=True)) as con:
+        killed_days = con.execute("select count(*) from raw._ingest_ledger where run_id = 'killed'").fetchone()[0]
+    assert killed_days < 2 * ((LAST - FIRST).days + 1), "the killed run did not finish its loads"
