@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
+from contextlib import closing
 from datetime import date
 from pathlib import Path
+
+import duckdb
 
 from ingestion import pipeline
 from ingestion.settings import PROJECT_ROOT, load_settings
@@ -33,3 +36,17 @@ def build(first: date, last: date, work: Path) -> Path:
         ingest(settings, "sample-build")
     run_dbt("build", env={"CSKPI_WAREHOUSE_PATH": str(settings.warehouse_path)}, target_dir=work / "dbt")
     return settings.warehouse_path
+
+
+KPI_MARTS = ("marts.fct_tickets", "marts.fct_survey_responses", "marts.fct_kpi_daily", "marts.rpt_kpi_scorecard")
+
+
+def mart_fingerprints(path: Path, tables: tuple[str, ...] = KPI_MARTS) -> dict[str, tuple]:
+    """Row count and a checksum over every row of each table: equal fingerprints, equal tables."""
+    with closing(duckdb.connect(str(path), read_only=True)) as con:
+        return {
+            t: con.execute(
+                f"select count(*), md5(string_agg(md5(r::varchar), ',' order by md5(r::varchar))) from {t} r"
+            ).fetchone()
+            for t in tables
+        }

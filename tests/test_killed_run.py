@@ -17,7 +17,6 @@ from tests import sample_warehouse
 from tests.conftest import use_small_sample
 
 FIRST, LAST = date(2026, 3, 12), date(2026, 3, 18)
-MARTS = ("fct_tickets", "fct_survey_responses", "fct_kpi_daily", "rpt_kpi_scorecard")
 INGEST_ALL = (
     "from datetime import date; from ingestion import pipeline; from ingestion.settings import load_settings; "
     "s = load_settings(); "
@@ -26,15 +25,9 @@ INGEST_ALL = (
 )
 
 
-def _fingerprints(path) -> dict[str, tuple]:
-    with closing(duckdb.connect(str(path), read_only=True)) as con:
-        return {m: con.execute(f"select count(*), md5(string_agg(md5(t::varchar), ',' order by md5(t::varchar))) "
-                               f"from marts.{m} t").fetchone() for m in MARTS}  # fmt: skip
-
-
 def test_sigkill_mid_load_then_rerun_equals_a_clean_run(tmp_path, monkeypatch):
     use_small_sample(tmp_path / "clean", monkeypatch)
-    clean = _fingerprints(sample_warehouse.build(FIRST, LAST, tmp_path / "clean"))
+    clean = sample_warehouse.mart_fingerprints(sample_warehouse.build(FIRST, LAST, tmp_path / "clean"))
 
     use_small_sample(tmp_path / "killed", monkeypatch)
     worker = subprocess.Popen([sys.executable, "-c", INGEST_ALL], cwd=PROJECT_ROOT, env=dict(os.environ))
@@ -49,7 +42,7 @@ def test_sigkill_mid_load_then_rerun_equals_a_clean_run(tmp_path, monkeypatch):
     worker.send_signal(signal.SIGKILL)
     worker.wait()
 
-    rerun = _fingerprints(sample_warehouse.build(FIRST, LAST, tmp_path / "killed"))
+    rerun = sample_warehouse.mart_fingerprints(sample_warehouse.build(FIRST, LAST, tmp_path / "killed"))
     assert rerun == clean
     with closing(duckdb.connect(str(load_settings().warehouse_path), read_only=True)) as con:
         killed_days = con.execute("select count(*) from raw._ingest_ledger where run_id = 'killed'").fetchone()[0]

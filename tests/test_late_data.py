@@ -22,11 +22,10 @@ from ingestion.sample.tickets import first_solve, tickets_for_day
 from ingestion.settings import load_settings
 from orchestration.defs.dbt.window import dbt_window_vars
 from tests.conftest import use_small_sample
-from tests.sample_warehouse import run_dbt
+from tests.sample_warehouse import mart_fingerprints, run_dbt
 
 DAY = date(2026, 2, 4)
 LATE_SURVEY = "api-73965000020"  # submitted 4 Feb, delivered 14 Feb (found in the sample)
-MARTS = ("fct_tickets", "fct_survey_responses", "fct_kpi_daily", "rpt_kpi_scorecard")
 TZ = ZoneInfo("Asia/Shanghai")
 
 
@@ -59,12 +58,6 @@ def _expected_tickets(now: int) -> tuple[int, int]:
                ({"spam", "test", "closed_by_merge"} & set(t.tags))]  # fmt: skip
     solved = [t for t in counted if (first_solve(t) or now + 1) <= now]
     return len(counted), len(solved)
-
-
-def _fingerprints(path) -> dict[str, tuple]:
-    with closing(duckdb.connect(str(path), read_only=True)) as con:
-        return {m: con.execute(f"select count(*), md5(string_agg(md5(t::varchar), ',' order by md5(t::varchar))) "
-                               f"from marts.{m} t").fetchone() for m in MARTS}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +109,7 @@ def test_tickets_solved_later_update_their_creation_day(history):
 
 def test_rerunning_the_whole_history_reproduces_every_mart(history):
     _, path, work, _, _ = history
-    incremental = _fingerprints(path)
+    incremental = mart_fingerprints(path)
     _ingest(DAY - timedelta(days=13), DAY + timedelta(days=10))
     _build(work / "p3", "--full-refresh")
-    assert _fingerprints(path) == incremental
+    assert mart_fingerprints(path) == incremental
