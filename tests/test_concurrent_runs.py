@@ -29,6 +29,11 @@ def test_daily_run_and_backfill_at_once(tmp_path):
         "CSKPI_SAMPLE_CUSTOMERS": "500",
         "CSKPI_SAMPLE_NOW": "2026-03-20T00:00:00+08:00",
     }
+    # An instance is created once, before runs meet on it (as `make dev` or the first run does);
+    # two processes creating a brand-new SQLite instance at the same instant race on its schema.
+    subprocess.run([sys.executable, "-c", "import dagster as dg; i = dg.DagsterInstance.get(); "
+                    "i.get_runs(limit=1); i.get_asset_keys(); i.all_instigator_state()"],
+                   env=env, check=True)  # fmt: skip
     cli = [sys.executable, "-m", "orchestration.cli", "run"]
     daily = subprocess.Popen([*cli, "--start", "2026-03-18", "--end", "2026-03-18"], env=env, cwd=PROJECT_ROOT,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
