@@ -16,7 +16,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -92,8 +92,12 @@ class SampleServer:
         faults: FaultPlan | None = None,
         port: int = 0,
         ticket_hook: Callable[[dict], dict] | None = None,
+        memo: MutableMapping[tuple[str, str, bytes], tuple[int, bytes, dict[str, str]]] | None = None,
     ) -> None:
         self.source = source
+        # Answers kept by request (method, path with query, body): the benchmark serves a repeated
+        # request without drawing the sample again, so it times the client, not the generator.
+        self.memo = memo
         self.faults = faults or FaultPlan()
         # Lets a test change the ticket records served (schema drift); identity by default.
         self.ticket_hook = ticket_hook or (lambda record: record)
@@ -486,6 +490,10 @@ def _make_handler(server: SampleServer) -> type[BaseHTTPRequestHandler]:
             if not self._authorised(path):
                 self._send(401, json.dumps({"error": "Couldn't authenticate you"}).encode())
                 return
+            key = (method, self.path, body)
+            if server.memo is not None and key in server.memo:
+                self._send(*server.memo[key])
+                return
             try:
                 headers: dict[str, str] = {}
                 if method == "GET" and path == "/api/v2/incremental/tickets/cursor.json":
@@ -512,7 +520,10 @@ def _make_handler(server: SampleServer) -> type[BaseHTTPRequestHandler]:
             except _ApiError as err:
                 self._send(err.status, json.dumps(err.body).encode())
                 return
-            self._send(200, json.dumps(payload, ensure_ascii=False).encode(), headers)
+            answer = (200, json.dumps(payload, ensure_ascii=False).encode(), headers)
+            if server.memo is not None:
+                server.memo[key] = answer
+            self._send(*answer)
 
         def do_GET(self) -> None:
             self._route("GET")

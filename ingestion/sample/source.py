@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -38,6 +39,11 @@ def sample_now_from_env() -> int:
     return int(moment.timestamp())
 
 
+def _between(rows: list, start: int, end: int, key: Callable) -> list:
+    """The rows of a list sorted by `key` whose key is in [start, end)."""
+    return rows[bisect.bisect_left(rows, start, key=key) : bisect.bisect_left(rows, end, key=key)]
+
+
 @dataclass
 class SampleSource:
     config: SampleConfig
@@ -53,6 +59,8 @@ class SampleSource:
         self._ticket_buckets: dict[date, dict[date, list[tuple[int, int, TicketLife]]]] = {}
         self._audit_buckets: dict[date, dict[date, list[Audit]]] = {}
         self._crm_versions: dict[str, list] = {}
+        self._tickets_by_day: dict[date, list[tuple[int, int, dict]]] = {}
+        self._audits_by_day: dict[date, list[Audit]] = {}
 
     def _days(self, start: int, end: int):
         first, last = local_days_between(self.config.timezone, start, min(end, self.now + 1))
@@ -79,23 +87,41 @@ class SampleSource:
             self._audit_buckets[created_day] = audits
         return self._ticket_buckets[created_day], self._audit_buckets[created_day]
 
+    # A paging client asks for the same day once per page: each local day's answer is drawn once,
+    # sorted, and then sliced, so a day of 30k tickets is not re-sorted for each of its pages.
+    def _tickets_on(self, day: date) -> list[tuple[int, int, dict]]:
+        if day not in self._tickets_by_day:
+            rows = [
+                row
+                for created_day in (day - timedelta(days=k) for k in range(MAX_LIFETIME_DAYS + 1))
+                for row in self._buckets(created_day)[0].get(day, ())
+            ]
+            rows.sort(key=lambda r: (r[0], r[1]))
+            self._tickets_by_day[day] = [(last, ticket_id, life.state_at(self.now)) for last, ticket_id, life in rows]
+        return self._tickets_by_day[day]
+
+    def _audits_on(self, day: date) -> list[Audit]:
+        if day not in self._audits_by_day:
+            audits = [
+                a
+                for created_day in (day - timedelta(days=k) for k in range(MAX_LIFETIME_DAYS + 1))
+                for a in self._buckets(created_day)[1].get(day, ())
+            ]
+            audits.sort(key=lambda a: (a.at, a.id))
+            self._audits_by_day[day] = audits
+        return self._audits_by_day[day]
+
     def tickets_updated(self, start: int, end: int) -> list[tuple[int, int, dict]]:
         """(updated_epoch, ticket_id, record) for tickets whose current version was updated in the window."""
-        out = []
+        out: list[tuple[int, int, dict]] = []
         for day in self._days(start, end):
-            for created_day in (day - timedelta(days=k) for k in range(MAX_LIFETIME_DAYS + 1)):
-                for last, ticket_id, life in self._buckets(created_day)[0].get(day, ()):
-                    if start <= last < end:
-                        out.append((last, ticket_id, life))
-        out.sort(key=lambda r: (r[0], r[1]))
-        return [(last, ticket_id, life.state_at(self.now)) for last, ticket_id, life in out]
+            out.extend(_between(self._tickets_on(day), start, end, key=lambda r: r[0]))
+        return out
 
     def audits_between(self, start: int, end: int) -> list[Audit]:
-        out = []
+        out: list[Audit] = []
         for day in self._days(start, end):
-            for created_day in (day - timedelta(days=k) for k in range(MAX_LIFETIME_DAYS + 1)):
-                out.extend(a for a in self._buckets(created_day)[1].get(day, ()) if start <= a.at < end)
-        out.sort(key=lambda a: (a.at, a.id))
+            out.extend(_between(self._audits_on(day), start, end, key=lambda a: a.at))
         return out
 
     def survey_responses(self, start: int, end: int, route: str) -> list[SurveyResponse]:
