@@ -126,7 +126,11 @@ def main(argv: list[str] | None = None) -> int:
     log = work / "bench.log"
     say(f"work dir {work}; step output goes to {log}")
 
-    source, env = start_source(sample_env(work), work / "requests.jsonl")
+    env = {**sample_env(work), "CSKPI_SURVEY_DROP_DIR": str(work / "survey_drops")}
+    say("writing the survey tools' CSV exports of both days (not timed) ...")
+    days = {"first": LAST_DAY.isoformat(), "last": DAILY_DAY.isoformat(), "drop_dir": str(work / "survey_drops")}
+    measure.step("survey_drops", days, env, log, Runs())
+    source, env = start_source(env, work / "requests.jsonl")
     results: dict = {"sizes": {}, "runs": args.runs}
     try:
         day_dir = work / "day" / "data"

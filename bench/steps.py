@@ -36,8 +36,14 @@ DAILY_HTTP_STREAMS: tuple[tuple[StreamSpec, str, Callable], ...] = (
     (ZENDESK_TICKET_EVENTS, "zendesk", zendesk.fetch_ticket_events),
     (SURVEY_API_RESPONSES, "survey_api", survey_api.fetch_responses),
 )
-# What read_json unnests for each stream: the top-level array of records.
-RECORD_ARRAYS = {"tickets": "tickets", "ticket_events": "ticket_events", "api_responses": None}
+# How the floor turns each stream's pages into the records the loader counts: tickets and survey
+# responses as they come, ticket events as the child events of each audit.
+RECORD_SELECTS = {
+    "tickets": "select unnest(tickets) as rec from {source}",
+    "ticket_events": "select unnest(audit.child_events) as rec from "
+    "(select unnest(ticket_events) as audit from {source})",
+    "api_responses": "select * from {source}",
+}
 
 
 def _days(args: dict) -> list[date]:
@@ -118,9 +124,7 @@ def read_json(args: dict) -> dict:
         started = time.perf_counter()
         for spec, _, _ in DAILY_HTTP_STREAMS:
             files = [str(f) for day in _days(args) for f in _landed(landing, spec, day)]
-            array = RECORD_ARRAYS[spec.stream]
-            source = f"read_json({files}, maximum_object_size=536870912, sample_size=-1)"
-            select = f"select unnest({array}) as rec from {source}" if array else f"select * from {source}"
+            select = RECORD_SELECTS[spec.stream].format(source=f"read_json({files})")
             con.execute(f"create or replace table floor_{spec.stream} as {select}")
             records += con.execute(f"select count(*) from floor_{spec.stream}").fetchone()[0]
         seconds = time.perf_counter() - started
@@ -141,7 +145,27 @@ def floor_kpi_daily(args: dict) -> dict:
     return {"seconds": seconds, "rows": rows}
 
 
+def survey_drops(args: dict) -> dict:
+    """Write each survey tool's export of the days into the drop folder, once, before anything is timed.
+
+    The pipeline otherwise draws them from the sample in-process on every run."""
+    from ingestion.sample.exports import write_daily_export
+    from ingestion.sample.source import SampleSource
+    from ingestion.sources.survey_csv import load_mappings
+
+    started = time.perf_counter()
+    source, drop_dir = SampleSource.from_env(), Path(args["drop_dir"])
+    drop_dir.mkdir(parents=True, exist_ok=True)
+    files = [
+        write_daily_export(source, mapping, drop_dir, day)
+        for mapping in load_mappings(load_settings().survey_mapping_dir)
+        for day in _days(args)
+    ]
+    return {"seconds": time.perf_counter() - started, "files": len([f for f in files if f])}
+
+
 STEPS: dict[str, Callable[[dict], dict]] = {
+    "survey_drops": survey_drops,
     "fetch": fetch,
     "bare_fetch": bare_fetch,
     "load": load,
