@@ -11,7 +11,7 @@ MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/seeds -type f 2>/dev/null) \
 	dbt_project/dbt_project.yml dbt_project/profiles.yml
 
-.PHONY: help setup demo test dev docs lint format run backfill clean
+.PHONY: help setup demo test bench dev docs lint format run backfill clean
 
 help:
 	@echo "make demo   set up, then run the main job on the embedded sample (last 30 days) into DuckDB"
@@ -19,6 +19,7 @@ help:
 	@echo "make dev    open the Dagster UI on the same warehouse (http://127.0.0.1:3000)"
 	@echo "make run START=2026-03-01 END=2026-03-31   one run over a range of days"
 	@echo "make backfill START=2025-01-01 END=2025-12-31   the same, for history: one run, progress per day"
+	@echo "make bench  S, M and L sample sizes: ingestion, load, dbt and daily-run timings into BENCHMARKS.md"
 	@echo "make docs   dbt docs (models, columns, tests, exposures) of the warehouse, in data/dbt_docs"
 
 $(INSTALLED): pyproject.toml constraints.txt
@@ -48,6 +49,10 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+# Slow (about half an hour on 2 cores) and not part of `make test`. BENCH_ARGS="--sizes S --runs 1" for a quick look.
+bench: setup
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 dev: setup
 	$(BIN)/dagster dev -w workspace.yaml

@@ -1,0 +1,385 @@
+-- Benchmark floor: the additive parts of marts.fct_kpi_daily (local day x channel x team x
+-- customer tier) as a full refresh, in one DuckDB statement straight from the raw tables. It
+-- follows staging -> int_zendesk__ticket_lifecycle / int_surveys__responses -> fct_tickets /
+-- fct_survey_responses -> fct_kpi_daily, with the same dedup, exclusions and KPI parts.
+--
+-- These literals mirror the var defaults in dbt_project/dbt_project.yml; keep them equal:
+--   reporting_timezone              'Asia/Shanghai'
+--   complaint_tags                  ["complaint"]
+--   spam_tags, test_tags            ["spam"], ["test"]
+--   merged_tags                     ["closed_by_merge"]
+--   escalation_group_names          ["Technical Escalations", "Complaints Desk"]
+--   zendesk_response_level_field_id "360000000001"  (zendesk_category_field_id is not needed)
+-- The channel taxonomy ('phone' ... 'other') is the fixed list of marts/dim_channel.sql.
+-- {seeds} is replaced by the caller with the absolute path of dbt_project/seeds, so the channel
+-- mapping and the response-level targets are the ones dbt loads.
+--
+-- Every dedup keeps the rowid of the newest row per key (arg_max), then only those rows:
+-- the same rows as dbt's row_number() = 1, cheaper than a window over whole rows, and the JSON
+-- is parsed for kept rows only. json_extract_string with a list of paths parses `_record` once
+-- and gives, path by path, the same text as dbt's `->>`.
+with
+channel_mapping as (
+    select source_system, source_value, channel
+    -- the seed's columns given, so nothing is sniffed
+    from read_csv(
+        '{seeds}/channel_mapping.csv', header = true, auto_detect = false, delim = ',', quote = '"',
+        columns = {'source_system': 'varchar', 'source_value': 'varchar', 'channel': 'varchar'}
+    )
+),
+
+zendesk_channels as (
+    select source_value, channel from channel_mapping where source_system = 'zendesk'
+),
+
+-- int_surveys__responses' channel_from_response, already put in the taxonomy (dim_channel)
+survey_channels as (
+    select
+        source_value,
+        case
+            when channel in ('phone', 'chat', 'app', 'wechat', 'social', 'email', 'web_form', 'other') then channel
+            else 'other'
+        end as channel
+    from channel_mapping
+    where source_system = 'survey'
+),
+
+response_targets as (
+    select response_level, channel, cast(first_response_seconds as bigint) as first_response_target_seconds
+    from read_csv(
+        '{seeds}/response_level_targets.csv', header = true, auto_detect = false, delim = ',', quote = '"',
+        columns = {
+            'response_level': 'varchar', 'channel': 'varchar', 'first_response_seconds': 'varchar',
+            'escalation_seconds': 'varchar', 'resolution_seconds': 'varchar'
+        }
+    )
+),
+
+-- stg_zendesk__tickets: the newest version of each ticket (by updated_at, then load time).
+tickets as (
+    select
+        t.id as ticket_id,
+        t.created_at,
+        t.j[1] as status,
+        -- the mapped channel: response targets are looked up by it (an unknown value is "other")
+        coalesce(zc.channel, 'other') as channel,
+        cast(t.j[3] as bigint) as group_id,
+        cast(t.j[4] as bigint) as requester_id,
+        lower(t.custom_fields ->> '360000000001') as response_level,
+        -- tags are matched with LIKE on the JSON text, as macros/tags.sql does (a JSON null is
+        -- NULL here and 'null' in dbt: neither matches a tag)
+        t.j[5] as tags_json
+    from (
+        select
+            id,
+            created_at,
+            custom_fields,
+            json_extract_string(_record, ['$.status', '$.via.channel', '$.group_id', '$.requester_id', '$.tags']) as j
+        from raw.zendesk__tickets
+        where rowid in (select arg_max(rowid, (updated_at, _loaded_at)) from raw.zendesk__tickets group by id)
+    ) as t
+    left join zendesk_channels as zc on zc.source_value = t.j[2]
+),
+
+-- stg_zendesk__ticket_events: one copy per event id (the newest load). Not materialized: it
+-- streams into the one aggregation below.
+events as (
+    select
+        ticket_id,
+        created_at,
+        event_type,
+        j[1] as field_name,
+        j[2] as new_value,
+        j[3] as previous_value,
+        cast(j[4] as boolean) as is_public,
+        cast(j[5] as bigint) as author_id,
+        j[6] as via_channel,
+        cast(j[7] as integer) as call_duration_seconds
+    from (
+        select
+            ticket_id,
+            created_at,
+            event_type,
+            json_extract_string(
+                _record,
+                ['$.field_name', '$.value', '$.previous_value', '$.public', '$.author_id', '$.via.channel', '$.data.call_duration']
+            ) as j
+        from raw.zendesk__ticket_events
+        where rowid in (select arg_max(rowid, _loaded_at) from raw.zendesk__ticket_events group by id)
+    )
+),
+
+-- int_zendesk__ticket_lifecycle's event facts, in one pass over the events grouped by ticket.
+event_facts as (
+    select
+        ticket_id,
+        -- for the horizon: every deduplicated event counts, also one of an unknown ticket or
+        -- dated before its ticket
+        max(created_at) as newest_event_at,
+        min(created_at) filter (is_assignment) as first_assigned_at,
+        min(created_at) filter (is_agent_reply) as first_reply_at,
+        count(*) filter (is_agent_reply) as public_agent_replies,
+        sum(call_duration_seconds) filter (is_call) as talk_seconds,
+        min(created_at) filter (is_status_change and new_value = 'solved') as first_solved_at,
+        min(created_at) filter (is_status_change and new_value = 'closed') as first_closed_at,
+        count(*) filter (
+            is_status_change and previous_value = 'solved' and new_value in ('new', 'open', 'pending', 'hold')
+        ) as reopen_count,
+        min(new_value) filter (is_initial_level) as initial_response_level,
+        min(created_at) filter (is_escalation) as escalated_at
+    from (
+        select
+            e.ticket_id,
+            e.created_at,
+            e.new_value,
+            e.previous_value,
+            e.call_duration_seconds,
+            -- every other fact uses only the events of a known ticket dated at or after its
+            -- creation (the rest are int_zendesk__ticket_events_rejected); NULL: unknown ticket
+            e.created_at >= t.created_at as is_kept,
+            is_kept and e.field_name = 'assignee_id' and e.new_value is not null as is_assignment,
+            -- a reply: a public comment or call by a user not tagged "bot", not sent by a
+            -- trigger or an answer bot. users is a snapshot with one row per id, so this
+            -- semi-join is dbt's inner join with the agents.
+            is_kept
+            and e.event_type in ('Comment', 'VoiceComment')
+            and e.is_public
+            and coalesce(e.via_channel, '') not in ('rule', 'answer_bot')
+            and e.author_id in (
+                select id from raw.zendesk__users
+                where not coalesce(cast(_record -> 'tags' as varchar) like '%"bot"%', false)
+            ) as is_agent_reply,
+            is_kept and e.event_type = 'VoiceComment' as is_call,
+            -- a status change of any event type, Create included
+            is_kept and e.field_name = 'status' as is_status_change,
+            is_kept and e.event_type = 'Create' and e.field_name = 'response_level' as is_initial_level,
+            -- escalated: the response level raised (compared as text, as dbt does), or a
+            -- hand-over to an escalation group
+            is_kept
+            and e.event_type = 'Change'
+            and (
+                (e.field_name = 'response_level' and e.new_value > e.previous_value)
+                or (
+                    e.field_name = 'group_id'
+                    and e.new_value in (
+                        select cast(id as varchar) from raw.zendesk__groups
+                        where _record ->> 'name' in ('Technical Escalations', 'Complaints Desk')
+                    )
+                )
+            ) as is_escalation
+        from events as e
+        left join tickets as t on t.ticket_id = e.ticket_id
+    )
+    group by ticket_id
+),
+
+-- Complaints are judged at the newest event in the data, not at the wall clock, so rebuilds
+-- are identical.
+horizon as (
+    select max(newest_event_at) as as_of_at from event_facts
+),
+
+-- stg_hubspot__contacts / dim_customer: a customer's tier by the Zendesk user it is. A plain
+-- left join, as in dbt (a user with two contacts would count twice there too).
+customers as (
+    select
+        cast(p[1] as bigint) as zendesk_user_id,
+        coalesce(nullif(lower(trim(p[2])), ''), 'unknown') as customer_tier
+    from (
+        select json_extract_string(_record, ['$.properties.zendesk_user_id', '$.properties.customer_tier']) as p
+        from raw.hubspot__contacts
+    )
+),
+
+-- dim_team: a team is the ticket's current group (a snapshot, one row per id).
+teams as (
+    select id as group_id, _record ->> 'name' as team from raw.zendesk__groups
+),
+
+-- Each ticket's slice, shared by the ticket facts and the surveys linked to the ticket.
+ticket_slices as (
+    select
+        t.*,
+        case
+            when t.channel in ('phone', 'chat', 'app', 'wechat', 'social', 'email', 'web_form', 'other') then t.channel
+            else 'other'
+        end as kpi_channel,
+        coalesce(tm.team, 'unassigned') as team,
+        coalesce(cu.customer_tier, 'unknown') as customer_tier
+    from tickets as t
+    left join teams as tm on tm.group_id = t.group_id
+    left join customers as cu on cu.zendesk_user_id = t.requester_id
+),
+
+-- fct_tickets: the moments and durations behind the ticket parts. Durations are differences of
+-- epoch seconds cast to bigint, as macros/portable.sql's seconds_between.
+ticket_facts as (
+    select
+        cast((t.created_at at time zone 'UTC') at time zone 'Asia/Shanghai' as date) as kpi_date,
+        t.kpi_channel as channel,
+        t.team,
+        t.customer_tier,
+        -- excluded: deleted or spam, test, merged (dbt's exclusion_reason is not null)
+        coalesce(
+            t.status = 'deleted'
+            or t.tags_json like '%"spam"%'
+            or t.tags_json like '%"test"%'
+            or t.tags_json like '%"closed_by_merge"%',
+            false
+        ) as is_excluded,
+        t.tags_json like '%"complaint"%' as is_complaint,
+        ef.first_solved_at,
+        ef.first_closed_at,
+        ef.escalated_at,
+        ef.talk_seconds,
+        coalesce(ef.public_agent_replies, 0) as public_agent_replies,
+        coalesce(ef.reopen_count, 0) as reopen_count,
+        tg.first_response_target_seconds,
+        cast(epoch(ef.first_reply_at) - epoch(t.created_at) as bigint) as first_response_seconds,
+        -- AHT: from the first assignment (or creation) to the first solve
+        cast(epoch(ef.first_solved_at) - epoch(coalesce(ef.first_assigned_at, t.created_at)) as bigint)
+            as handle_seconds,
+        cast(epoch(ef.first_solved_at) - epoch(t.created_at) as bigint) as resolution_seconds,
+        cast(epoch(ef.escalated_at) - epoch(t.created_at) as bigint) as escalation_seconds,
+        cast(epoch(h.as_of_at) - epoch(t.created_at) as bigint) as age_seconds_at_horizon
+    from ticket_slices as t
+    cross join horizon as h
+    left join event_facts as ef on ef.ticket_id = t.ticket_id
+    -- the target of the response level at creation (a later raise is an escalation), by the
+    -- mapped channel
+    left join response_targets as tg
+        on tg.response_level = lower(coalesce(ef.initial_response_level, t.response_level, 'l1'))
+        and tg.channel = t.channel
+),
+
+-- kpi_ticket_parts(); count(x) counts the tickets where x is not null.
+ticket_days as (
+    select
+        kpi_date, channel, team, customer_tier,
+        count(*) filter (not is_excluded) as tickets_created,
+        count(*) filter (is_excluded) as excluded_tickets,
+        count(first_response_seconds) filter (not is_excluded) as tickets_with_first_reply,
+        sum(first_response_seconds) filter (not is_excluded) as first_response_seconds_sum,
+        count(first_response_target_seconds) filter (not is_excluded) as tickets_with_response_target,
+        -- a target with no reply is missed
+        count(*) filter (not is_excluded and first_response_seconds <= first_response_target_seconds)
+            as tickets_responded_within_target,
+        count(*) filter (not is_excluded and (first_solved_at is not null or first_closed_at is not null))
+            as solved_tickets,
+        count(handle_seconds) filter (not is_excluded) as handled_tickets,
+        sum(handle_seconds) filter (not is_excluded) as handle_seconds_sum,
+        count(talk_seconds) filter (not is_excluded) as tickets_with_calls,
+        sum(talk_seconds) filter (not is_excluded) as talk_seconds_sum,
+        -- FCR: solved with exactly one public agent reply (any number in a chat is one
+        -- session), never reopened, never escalated
+        count(*) filter (
+            not is_excluded
+            and first_solved_at is not null
+            and reopen_count = 0
+            and escalated_at is null
+            and (case when channel = 'chat' and public_agent_replies > 0 then 1 else public_agent_replies end) = 1
+        ) as one_touch_resolved_tickets,
+        count(*) filter (not is_excluded and first_solved_at is not null and reopen_count > 0) as reopened_tickets,
+        count(escalated_at) filter (not is_excluded) as escalated_tickets,
+        count(*) filter (not is_excluded and is_complaint) as complaint_tickets,
+        count(*) filter (not is_excluded and is_unresolved_at_24h) as complaints_unresolved_at_24h,
+        count(*) filter (not is_excluded and is_unresolved_at_24h and escalation_seconds <= 86400)
+            as complaints_escalated_by_24h,
+        -- a public reply or a solve within 48 h of creation
+        count(*) filter (
+            not is_excluded and is_complaint and (first_response_seconds <= 172800 or resolution_seconds <= 172800)
+        ) as complaints_answered_within_48h
+    from (
+        select
+            *,
+            -- 24 h old at the horizon and not solved within 24 h (a close does not count)
+            is_complaint
+            and age_seconds_at_horizon >= 86400
+            and (first_solved_at is null or resolution_seconds > 86400) as is_unresolved_at_24h
+        from ticket_facts
+    )
+    group by all
+),
+
+-- stg_surveys__* and int_surveys__responses: the newest version of each response, its NPS
+-- answer as a category on either scale.
+survey_responses as (
+    select
+        submitted_at, ticket_id, channel as channel_reported,
+        overall_score, speed_score, accuracy_score, attitude_score, resolution_score,
+        case when nps_score >= 9 then 'promoter' when nps_score >= 7 then 'passive' when nps_score >= 0 then 'detractor' end
+            as nps_category
+    from raw.surveys__api_responses
+    where rowid in (
+        select arg_max(rowid, (updated_at, _loaded_at)) from raw.surveys__api_responses group by id
+    )
+    union all
+    select
+        submitted_at, ticket_id, channel as channel_reported,
+        overall_score, speed_score, accuracy_score, attitude_score, resolution_score,
+        case nps_scale
+            when 'three_option' then
+                case nps_answer when 'willing' then 'promoter' when 'unsure' then 'passive' when 'unwilling' then 'detractor' end
+            when 'zero_to_ten' then
+                case
+                    when cast(nps_answer as integer) >= 9 then 'promoter'
+                    when cast(nps_answer as integer) >= 7 then 'passive'
+                    when cast(nps_answer as integer) >= 0 then 'detractor'
+                end
+        end as nps_category
+    from raw.surveys__csv_responses
+    -- a response re-exported by its tool keeps its newest export
+    where rowid in (
+        select arg_max(rowid, (_partition_date, _loaded_at)) from raw.surveys__csv_responses group by survey_tool, id
+    )
+),
+
+-- fct_survey_responses dated by submission, with kpi_survey_parts(). The slice is the linked
+-- ticket's; with no ticket, the channel the response reports (unmapped or none: "other"),
+-- team "unassigned", tier "unknown".
+survey_days as (
+    select
+        cast((r.submitted_at at time zone 'UTC') at time zone 'Asia/Shanghai' as date) as kpi_date,
+        coalesce(t.kpi_channel, sc.channel, 'other') as channel,
+        coalesce(t.team, 'unassigned') as team,
+        coalesce(t.customer_tier, 'unknown') as customer_tier,
+        count(*) as survey_responses,
+        count(r.overall_score) as csat_responses,
+        count(*) filter (r.overall_score >= 4) as csat_positive_responses,
+        sum(r.overall_score) as csat_score_sum,
+        count(r.speed_score) as speed_score_responses,
+        count(*) filter (r.speed_score >= 4) as speed_score_positive_responses,
+        sum(r.speed_score) as speed_score_sum,
+        count(r.accuracy_score) as accuracy_score_responses,
+        count(*) filter (r.accuracy_score >= 4) as accuracy_score_positive_responses,
+        sum(r.accuracy_score) as accuracy_score_sum,
+        count(r.attitude_score) as attitude_score_responses,
+        count(*) filter (r.attitude_score >= 4) as attitude_score_positive_responses,
+        sum(r.attitude_score) as attitude_score_sum,
+        count(r.resolution_score) as resolution_score_responses,
+        count(*) filter (r.resolution_score >= 4) as resolution_score_positive_responses,
+        sum(r.resolution_score) as resolution_score_sum,
+        count(r.nps_category) as nps_responses,
+        count(*) filter (r.nps_category = 'promoter') as nps_promoters,
+        count(*) filter (r.nps_category = 'passive') as nps_passives,
+        count(*) filter (r.nps_category = 'detractor') as nps_detractors
+    from survey_responses as r
+    left join ticket_slices as t on t.ticket_id = r.ticket_id
+    left join survey_channels as sc on sc.source_value = r.channel_reported
+    group by all
+)
+
+-- One row per slice with tickets or surveys; the other side's parts are 0 (a sum over no rows
+-- is NULL, hence the coalesce), in the column order of fct_kpi_daily.
+select
+    kpi_date,
+    channel,
+    team,
+    customer_tier,
+    cast(coalesce(sum(columns(* exclude (kpi_date, channel, team, customer_tier))), 0) as bigint)
+from (
+    select * from ticket_days
+    union all by name
+    select * from survey_days
+)
+group by all
