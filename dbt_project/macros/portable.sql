@@ -35,6 +35,13 @@
     cast('{{ var("window_end", "2999-01-01") }}' as date)
 {%- endmacro %}
 
+{# A UTC timestamp at or before the window's first local midnight, in any timezone: a lower bound
+   for scans of event times, so the filter reaches the raw tables. #}
+{% macro window_start_utc_bound() -%}
+    (cast({{ window_start_date() }} as timestamp) - interval '1 day')
+{%- endmacro %}
+
 {% macro in_window(local_date_expr) -%}
     ({{ local_date_expr }} >= {{ window_start_date() }} and {{ local_date_expr }} < {{ window_end_date() }})
 {%- endmacro %}
+

@@ -35,8 +35,12 @@ targets as (
 
 -- The newest moment in the data: complaints younger than 24 h at this point are not yet known
 -- to be unresolved at 24 h. Using the data's horizon, not the clock, keeps rebuilds identical.
+-- A window's tickets have events from their creation on, so the newest event since the window's
+-- start is the newest of all history; with no events there, no ticket of the window is 24 h old.
 horizon as (
-    select max(created_at) as as_of_at from {{ ref('stg_zendesk__ticket_events') }}
+    select coalesce(max(created_at), {{ window_start_utc_bound() }}) as as_of_at
+    from {{ ref('stg_zendesk__ticket_events') }}
+    where created_at >= {{ window_start_utc_bound() }}
 ),
 
 measured as (

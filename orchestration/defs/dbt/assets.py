@@ -1,12 +1,13 @@
 """dbt models as assets, in three steps of one run.
 
 - foundation: seeds, staging and intermediate views, and dimensions (not partitioned);
-- KPI facts: fct_tickets, fct_survey_responses and fct_kpi_daily, incremental over the partition
-  window widened by the look-back; a range of partitions is one dbt invocation;
+- KPI facts: the ticket lifecycle, fct_tickets, fct_survey_responses and fct_kpi_daily, incremental
+  over the partition window widened by the look-back; a range of partitions is one dbt invocation;
 - reports: the scorecard, rebuilt from the facts.
 """
 
 import json
+from datetime import date, datetime, time, timedelta
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
@@ -15,7 +16,7 @@ from ingestion.settings import load_settings
 from orchestration.defs.dbt.project import dbt_project
 from orchestration.defs.dbt.translator import WarehouseDbtTranslator
 from orchestration.defs.dbt.window import dbt_window_vars
-from orchestration.defs.partitions import daily_partitions
+from orchestration.defs.partitions import daily_partitions, partition_days, run_days
 from orchestration.defs.pools import DUCKDB_WRITERS
 from orchestration.defs.resources import prepare_dbt_environment
 
@@ -33,10 +34,18 @@ SHARED = {
 }
 
 
-@dbt_assets(select=FOUNDATION, name="dbt_foundation_models", **SHARED)
+def _window_args(first: date, last: date) -> list[str]:
+    """--vars with the half-open window of the local days [first, last], widened by the look-back."""
+    start, end = datetime.combine(first, time()), datetime.combine(last + timedelta(days=1), time())
+    return ["--vars", json.dumps(dbt_window_vars(start, end, load_settings().lookback_days))]
+
+
+@dbt_assets(select=FOUNDATION, exclude=PARTITIONED, name="dbt_foundation_models", **SHARED)
 def dbt_foundation_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     prepare_dbt_environment()
-    yield from dbt.cli(["build"], context=context).stream()
+    # In a partitioned run, the tests on history-wide views check the run's window only.
+    days = run_days(context)
+    yield from dbt.cli(["build", *(_window_args(*days) if days else [])], context=context).stream()
 
 
 @dbt_assets(
@@ -47,10 +56,9 @@ def dbt_foundation_models(context: dg.AssetExecutionContext, dbt: DbtCliResource
 )
 def dbt_kpi_fact_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     prepare_dbt_environment()
-    window = context.partition_time_window
-    dbt_vars = dbt_window_vars(window.start, window.end, load_settings().lookback_days)
-    context.log.info(f"rebuilding local days {dbt_vars['window_start']} .. {dbt_vars['window_end']} (exclusive)")
-    yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
+    args = _window_args(*partition_days(context))
+    context.log.info(f"rebuilding local days {args[1]} (window_end exclusive)")
+    yield from dbt.cli(["build", *args], context=context).stream()
 
 
 @dbt_assets(select=REPORTS, name="dbt_report_models", **SHARED)

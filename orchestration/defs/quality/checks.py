@@ -14,6 +14,7 @@ from expectations import suites
 from expectations.anomaly import TRAILING_DAYS, find_anomalies
 from expectations.validate import Outcome, validate
 from ingestion.settings import load_settings
+from orchestration.defs.partitions import run_days
 from orchestration.defs.pools import DUCKDB_WRITERS
 from orchestration.defs.quality import slices
 
@@ -43,7 +44,7 @@ def _mart_suite(table: str, day_column: str | None, build: Callable[[list[str]],
     )
     def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         settings = load_settings()
-        days = slices.run_days(context)
+        days = run_days(context)
         df = slices.table_slice(settings, table, day_column, days)
         return _result(validate(name, df, build(slices.text_columns(settings, table)), settings.gx_dir))
 
@@ -59,7 +60,7 @@ def _mart_suite(table: str, day_column: str | None, build: Callable[[list[str]],
 )
 def ticket_freshness(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
     settings = load_settings()
-    floor = slices.freshness_floor(settings, slices.run_days(context))
+    floor = slices.freshness_floor(settings, run_days(context))
     return _result(validate("ticket_freshness", slices.newest_ticket_update(settings),
                             suites.ticket_freshness(floor), settings.gx_dir))  # fmt: skip
 
@@ -74,7 +75,7 @@ def ticket_freshness(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckRes
 )
 def reject_share(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
     settings = load_settings()
-    shares = slices.reject_shares(settings, context.run.run_id, slices.run_days(context))
+    shares = slices.reject_shares(settings, context.run.run_id, run_days(context))
     judged = shares[shares["received"] >= settings.reject_share_min_records]
     outcome = validate("reject_share", judged, suites.reject_share(settings.max_reject_share), settings.gx_dir)
     result = _result(outcome)
@@ -93,18 +94,18 @@ def reject_share(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
 )
 def volume_anomaly(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
     settings = load_settings()
-    days = slices.run_days(context)
+    days = run_days(context)
     if days is None:
         return dg.AssetCheckResult(passed=True, metadata={"skipped": "not a partitioned run"})
     first, last = days
     volumes = slices.daily_volumes(settings, first - timedelta(days=TRAILING_DAYS), last)
-    run_days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-    found = find_anomalies(volumes, run_days, ("tickets_created", "complaint_tickets"))
+    built_days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    found = find_anomalies(volumes, built_days, ("tickets_created", "complaint_tickets"))
     return dg.AssetCheckResult(
         passed=not found,
         severity=dg.AssetCheckSeverity.WARN,
         metadata={
-            "days_checked": len(run_days),
+            "days_checked": len(built_days),
             "anomalies": len(found),
             "flagged": dg.MetadataValue.json(
                 [

@@ -5,29 +5,11 @@ from __future__ import annotations
 from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 
-import dagster as dg
 import duckdb
 import pandas as pd
 
 from ingestion.sample.window import day_bounds
 from ingestion.settings import Settings
-
-RANGE_START, RANGE_END, PARTITION = (
-    "dagster/asset_partition_range_start",
-    "dagster/asset_partition_range_end",
-    "dagster/partition",
-)
-
-
-def run_days(context: dg.AssetCheckExecutionContext) -> tuple[date, date] | None:
-    """The local days a run built (one partition or a single-run range); None for an unpartitioned run."""
-    tags = context.run.tags
-    if RANGE_START in tags:
-        return date.fromisoformat(tags[RANGE_START]), date.fromisoformat(tags[RANGE_END])
-    if PARTITION in tags:
-        day = date.fromisoformat(tags[PARTITION])
-        return day, day
-    return None
 
 
 def read(settings: Settings, sql: str, params: list | None = None) -> pd.DataFrame:

@@ -1,7 +1,8 @@
 with versions as (
     select
         *,
-        row_number() over (partition by id order by updated_at desc, _loaded_at desc) as version_rank
+        -- submitted_at never changes for a response; in the partition it lets window filters reach raw
+        row_number() over (partition by id, submitted_at order by updated_at desc, _loaded_at desc) as version_rank
     from {{ source('surveys', 'api_responses') }}
 )
 

@@ -3,7 +3,8 @@ with versions as (
     select
         *,
         row_number() over (
-            partition by survey_tool, id order by _partition_date desc, _loaded_at desc
+            -- submitted_at never changes for a response; in the partition it lets window filters reach raw
+            partition by survey_tool, id, submitted_at order by _partition_date desc, _loaded_at desc
         ) as version_rank
     from {{ source('surveys', 'csv_responses') }}
 )

@@ -1,9 +1,11 @@
 -- One row per audit child event. The time-based export repeats events at page boundaries and the
--- same audit can land in two runs, so keep one row per event id.
+-- same audit can land in two runs, so keep one row per event id. An event's time never changes;
+-- partitioning by it as well lets a filter on created_at reach the raw scan, so a daily run
+-- deduplicates its window, not the whole history.
 with events as (
     select
         *,
-        row_number() over (partition by id order by _loaded_at desc) as copy_rank
+        row_number() over (partition by id, created_at order by _loaded_at desc) as copy_rank
     from {{ source('zendesk', 'ticket_events') }}
 )
 

@@ -1,8 +1,10 @@
 -- The latest version of every ticket: a ticket appears once per partition day it was updated in.
+-- A ticket's creation time never changes; partitioning by it as well lets a filter on created_at
+-- reach the raw scan instead of deduplicating every version in history.
 with versions as (
     select
         *,
-        row_number() over (partition by id order by updated_at desc, _loaded_at desc) as version_rank
+        row_number() over (partition by id, created_at order by updated_at desc, _loaded_at desc) as version_rank
     from {{ source('zendesk', 'tickets') }}
 ),
 
