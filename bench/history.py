@@ -57,7 +57,8 @@ def repeat_day(warehouse: Path, day: date, days: int, progress: Callable[[str], 
                 for c in columns
             )
             con.execute(
-                f"insert into {table} select {select} from {table} cross join range(1, {days}) as copies(k) "
+                f"insert into {table} select {select} from {table} "
+                f"cross join (select cast(range as integer) as k from range(1, {days})) as copies "
                 f"where _partition_date = '{day}'"
             )
             counts[table] = con.execute(f"select count(*) from {table}").fetchone()[0]
