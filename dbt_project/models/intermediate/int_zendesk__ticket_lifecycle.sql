@@ -36,67 +36,53 @@ escalation_groups as (
     where group_name in ({% for g in var('escalation_group_names') %}'{{ g }}'{% if not loop.last %}, {% endif %}{% endfor %})
 ),
 
-first_assignment as (
-    select ticket_id, min(created_at) as first_assigned_at
-    from events
-    where field_name = 'assignee_id' and new_value is not null
-    group by ticket_id
-),
-
--- A reply is a public comment or call by an agent; auto-replies (triggers, bots) are not.
-agent_replies as (
+-- Every per-ticket fact in one pass over the events (conditional aggregates), not one pass each.
+-- Joins are on unique keys, so they flag events without repeating them.
+flagged as (
     select
-        e.ticket_id,
-        min(e.created_at) as first_reply_at,
-        count(*) as public_agent_replies
+        e.*,
+        -- a reply is a public comment or call by an agent; auto-replies (triggers, bots) are not
+        (
+            e.event_type in ('Comment', 'VoiceComment')
+            and e.is_public
+            and coalesce(e.via_channel, '') not in ('rule', 'answer_bot')
+            and a.user_id is not null
+        ) as is_agent_reply,
+        -- escalated: raised to a higher response level, or handed to an escalation team
+        (
+            e.event_type = 'Change'
+            and (
+                (e.field_name = 'response_level' and e.new_value > e.previous_value)
+                or (e.field_name = 'group_id' and g.group_id is not null)
+            )
+        ) as is_escalation
     from events as e
-    inner join agents as a on a.user_id = e.author_id
-    where e.event_type in ('Comment', 'VoiceComment')
-      and e.is_public
-      and coalesce(e.via_channel, '') not in ('rule', 'answer_bot')
-    group by e.ticket_id
+    left join agents as a on a.user_id = e.author_id
+    left join escalation_groups as g on e.field_name = 'group_id' and cast(g.group_id as varchar) = e.new_value
 ),
 
-calls as (
-    select ticket_id, sum(call_duration_seconds) as talk_seconds, count(*) as calls
-    from events
-    where event_type = 'VoiceComment' and call_duration_seconds is not null
-    group by ticket_id
-),
-
-status_changes as (
+per_ticket as (
     select
         ticket_id,
-        min(case when new_value = 'solved' then created_at end) as first_solved_at,
-        min(case when new_value = 'closed' then created_at end) as first_closed_at,
-        sum(case when previous_value = 'solved' and new_value in ('new', 'open', 'pending', 'hold') then 1 else 0 end)
-            as reopen_count
-    from events
-    where field_name = 'status'
+        min(case when field_name = 'assignee_id' and new_value is not null then created_at end) as first_assigned_at,
+        min(case when is_agent_reply then created_at end) as first_reply_at,
+        sum(case when is_agent_reply then 1 else 0 end) as public_agent_replies,
+        sum(case when event_type = 'VoiceComment' then call_duration_seconds end) as talk_seconds,
+        sum(case when event_type = 'VoiceComment' and call_duration_seconds is not null then 1 else 0 end) as calls,
+        min(case when field_name = 'status' and new_value = 'solved' then created_at end) as first_solved_at,
+        min(case when field_name = 'status' and new_value = 'closed' then created_at end) as first_closed_at,
+        sum(
+            case
+                when field_name = 'status' and previous_value = 'solved' and new_value in ('new', 'open', 'pending', 'hold')
+                    then 1
+                else 0
+            end
+        ) as reopen_count,
+        min(case when event_type = 'Create' and field_name = 'response_level' then new_value end)
+            as initial_response_level,
+        min(case when is_escalation then created_at end) as escalated_at
+    from flagged
     group by ticket_id
-),
-
-initial_level as (
-    select ticket_id, min(new_value) as initial_response_level
-    from events
-    where event_type = 'Create' and field_name = 'response_level'
-    group by ticket_id
-),
-
--- Escalated: raised to a higher response level, or handed to an escalation team.
-escalations as (
-    select ticket_id, created_at
-    from events
-    where event_type = 'Change' and field_name = 'response_level' and new_value > previous_value
-    union all
-    select e.ticket_id, e.created_at
-    from events as e
-    inner join escalation_groups as g on cast(g.group_id as varchar) = e.new_value
-    where e.event_type = 'Change' and e.field_name = 'group_id'
-),
-
-first_escalation as (
-    select ticket_id, min(created_at) as escalated_at from escalations group by ticket_id
 )
 
 select
@@ -108,26 +94,21 @@ select
     t.assignee_id,
     t.requester_id,
     t.category,
-    lower(coalesce(il.initial_response_level, t.response_level, 'l1')) as response_level,
+    lower(coalesce(p.initial_response_level, t.response_level, 'l1')) as response_level,
     {{ has_any_tag('t.tags_json', var('complaint_tags')) }} as is_complaint,
     case
         when t.status = 'deleted' or {{ has_any_tag('t.tags_json', var('spam_tags')) }} then 'spam'
         when {{ has_any_tag('t.tags_json', var('test_tags')) }} then 'test'
         when {{ has_any_tag('t.tags_json', var('merged_tags')) }} then 'merged'
     end as exclusion_reason,
-    fa.first_assigned_at,
-    ar.first_reply_at,
-    coalesce(ar.public_agent_replies, 0) as public_agent_replies,
-    sc.first_solved_at,
-    sc.first_closed_at,
-    coalesce(sc.reopen_count, 0) as reopen_count,
-    fe.escalated_at,
-    c.talk_seconds,
-    coalesce(c.calls, 0) as calls
+    p.first_assigned_at,
+    p.first_reply_at,
+    coalesce(p.public_agent_replies, 0) as public_agent_replies,
+    p.first_solved_at,
+    p.first_closed_at,
+    coalesce(p.reopen_count, 0) as reopen_count,
+    p.escalated_at,
+    p.talk_seconds,
+    coalesce(p.calls, 0) as calls
 from tickets as t
-left join first_assignment as fa on fa.ticket_id = t.ticket_id
-left join agent_replies as ar on ar.ticket_id = t.ticket_id
-left join calls as c on c.ticket_id = t.ticket_id
-left join status_changes as sc on sc.ticket_id = t.ticket_id
-left join initial_level as il on il.ticket_id = t.ticket_id
-left join first_escalation as fe on fe.ticket_id = t.ticket_id
+left join per_ticket as p on p.ticket_id = t.ticket_id

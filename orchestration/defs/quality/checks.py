@@ -66,7 +66,8 @@ def ticket_freshness(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckRes
 
 
 @dg.asset_check(
-    asset=dg.AssetKey(["staging", "stg_zendesk__ticket_events"]),
+    # on the cross-record rejects, so that it runs after they are built for the run's window
+    asset=dg.AssetKey(["intermediate", "int_zendesk__ticket_events_rejected"]),
     name="gx_reject_share",
     description="Each stream of the run rejected at most CSKPI_MAX_REJECT_SHARE of what it received "
     "(streams under CSKPI_REJECT_SHARE_MIN_RECORDS records are reported, not judged).",
