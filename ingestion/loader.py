@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.settings import DEFAULT_DUCKDB_MEMORY_LIMIT
 from ingestion.streams import StreamSpec
 
 LEDGER_DDL = """
@@ -84,9 +85,10 @@ class LoadResult:
         return asdict(self)
 
 
-def connect(warehouse_path: Path) -> duckdb.DuckDBPyConnection:
+def connect(warehouse_path: Path, memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
     warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(warehouse_path))
+    con.execute(f"set memory_limit = '{memory_limit}'")
     con.execute("set TimeZone = 'UTC'")
     con.execute("set enable_progress_bar = false")
     con.execute("create schema if not exists raw")

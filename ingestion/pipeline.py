@@ -69,7 +69,7 @@ def total(stream: str, results: list[LoadResult]) -> LoadResult:
 
 
 def _load(settings: Settings, spec: StreamSpec, fetched: FetchResult, run_id: str, **kwargs) -> LoadResult:
-    with closing(loader.connect(settings.warehouse_path)) as con:
+    with closing(loader.connect(settings.warehouse_path, settings.duckdb_memory_limit)) as con:
         return loader.load(
             con,
             spec,
@@ -147,7 +147,7 @@ def ingest_agents(settings: Settings, run_id: str, progress: Progress = _quiet) 
 
 
 def _crm(settings: Settings, spec: StreamSpec, properties: tuple[str, ...], run_id: str, progress: Progress):
-    with closing(loader.connect(settings.warehouse_path)) as con:
+    with closing(loader.connect(settings.warehouse_path, settings.duckdb_memory_limit)) as con:
         since_ms = int(loader.last_cursor(con, spec) or 0)
     with open_client(settings, "hubspot") as client:
         batch = LandingBatch(settings.landing_dir, spec.source, spec.stream, _today(settings))
@@ -198,7 +198,7 @@ def ingest_survey_csv(settings: Settings, first: date, last: date, run_id: str, 
                     f"{mapping.file_name(day)} in {settings.survey_drop_dir}"
                 )
                 continue
-            with closing(loader.connect(settings.warehouse_path)) as con:
+            with closing(loader.connect(settings.warehouse_path, settings.duckdb_memory_limit)) as con:
                 result = loader.load(
                     con,
                     spec,

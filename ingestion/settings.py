@@ -12,6 +12,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# DuckDB's memory cap for the loaders and dbt; past it DuckDB spills to disk instead of growing.
+DEFAULT_DUCKDB_MEMORY_LIMIT = "3GB"
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -44,6 +46,7 @@ class Settings:
     survey_mapping_dir: Path
     reporting_timezone: str
     lookback_days: int
+    duckdb_memory_limit: str  # e.g. "3GB": loaders and dbt spill to disk past it
     http_timeout_seconds: float
     http_max_retries: int
     serving_dir: Path  # the DuckDB snapshot, Parquet files and BI connection files BI users open
@@ -79,6 +82,7 @@ def load_settings() -> Settings:
         ).resolve(),
         reporting_timezone=tz,
         lookback_days=int(_env("CSKPI_LOOKBACK_DAYS", "14")),
+        duckdb_memory_limit=_env("CSKPI_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT),
         http_timeout_seconds=float(_env("CSKPI_HTTP_TIMEOUT_SECONDS", "30")),
         http_max_retries=int(_env("CSKPI_HTTP_MAX_RETRIES", "5")),
         serving_dir=Path(_env("CSKPI_SERVING_DIR", str(data_dir / "serving"))).resolve(),

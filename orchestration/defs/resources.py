@@ -65,13 +65,15 @@ def source_accounts_from_env() -> SourceAccounts:
 def prepare_dbt_environment() -> None:
     """Environment every dbt invocation of the pipeline runs with.
 
-    - CSKPI_WAREHOUSE_PATH: dbt reads the warehouse path from the environment (profiles.yml); it is
-      set here, at run time, from the one place it is configured, so dbt and the loaders can never
-      write different files.
+    - CSKPI_WAREHOUSE_PATH and CSKPI_DUCKDB_MEMORY_LIMIT: dbt reads the warehouse path and DuckDB's
+      memory cap from the environment (profiles.yml); they are set here, at run time, from the one
+      place they are configured, so dbt and the loaders never write different files or differ in caps.
     - DBT_INDIRECT_SELECTION=buildable: a test runs in the step that builds all of its parents or
       their ancestors, so a facts-to-dimension test runs with the facts, not before them.
     """
-    os.environ["CSKPI_WAREHOUSE_PATH"] = str(load_settings().warehouse_path)
+    settings = load_settings()
+    os.environ["CSKPI_WAREHOUSE_PATH"] = str(settings.warehouse_path)
+    os.environ["CSKPI_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit
     os.environ["DBT_INDIRECT_SELECTION"] = "buildable"
 
 
