@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     days = {"first": LAST_DAY.isoformat(), "last": DAILY_DAY.isoformat(), "drop_dir": str(work / "survey_drops")}
     measure.step("survey_drops", days, env, log, Runs())
     source, env = start_source(env, work / "requests.jsonl")
-    results: dict = {"sizes": {}, "runs": args.runs}
+    results: dict = {"sizes": {}, "runs": args.runs, "tickets_per_day": TICKETS_PER_DAY}
     try:
         day_dir = work / "day" / "data"
         say(f"warming the source and building {LAST_DAY} through the pipeline (not timed) ...")

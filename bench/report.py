@@ -47,15 +47,16 @@ def render(results: dict, sizes: list[str]) -> str:
         f"{results['runs']} runs; memory is the largest peak resident set of the step's process. "
         f"`make bench` took {results['total_seconds'] / 60:.1f} min.",
         "",
-        "### 1-2. Ingestion of one day (27,400 tickets a day) from the loopback source",
+        f"### 1-2. Ingestion of one day ({results['tickets_per_day']:,} new tickets a day) from the loopback source",
         "",
         "| step | records | median s | records/s | floor | floor median s | floor records/s | ratio | peak MiB |",
         "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
-        f"| fetch through the connectors (tickets, events, survey API; pages landed) | {records:,} | "
+        f"| fetch through the connectors (API records: tickets, audits, survey responses; pages landed) | {records:,} | "
         f"{fetch.median_seconds:.1f} | {_rate(records, fetch)} | bare HTTP fetch of the same {bare.detail['requests']} "
         f"requests | {bare.median_seconds:.1f} | {_rate(records, bare)} | "
         f"{fetch.median_seconds / bare.median_seconds:.1f}x | {fetch.max_peak_mib:,.0f} |",
-        f"| raw load (loader: typed columns, contract rules, dedup, one transaction per stream and day) | "
+        f"| raw load (raw rows: tickets, child events of audits, responses; typed columns, contract rules, dedup, "
+        "one transaction per stream and day) | "
         f"{load.detail['records']:,} | {load.median_seconds:.1f} | {_rate(load.detail['records'], load)} | "
         f"DuckDB `read_json` of the same files into tables | {rj.median_seconds:.1f} | "
         f"{_rate(rj.detail['records'], rj)} | {load.median_seconds / rj.median_seconds:.1f}x | "
