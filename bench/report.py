@@ -51,7 +51,8 @@ def render(results: dict, sizes: list[str]) -> str:
         "",
         "| step | records | median s | records/s | floor | floor median s | floor records/s | ratio | peak MiB |",
         "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
-        f"| fetch through the connectors (API records: tickets, audits, survey responses; pages landed) | {records:,} | "
+        "| fetch through the connectors (API records: tickets, audits, survey responses; pages landed) | "
+        f"{records:,} | "
         f"{fetch.median_seconds:.1f} | {_rate(records, fetch)} | bare HTTP fetch of the same {bare.detail['requests']} "
         f"requests | {bare.median_seconds:.1f} | {_rate(records, bare)} | "
         f"{fetch.median_seconds / bare.median_seconds:.1f}x | {fetch.max_peak_mib:,.0f} |",
