@@ -65,6 +65,7 @@ def start_source(env: dict[str, str], requests_file: Path) -> tuple[subprocess.P
     )
     line = proc.stdout.readline().decode().split() if proc.stdout else []
     if not line or line[0] != "ready":
+        proc.kill()
         raise RuntimeError("the benchmark's sample source did not start")
     url = line[1]
     return proc, {

@@ -73,8 +73,10 @@ def warehouse_summary(run_id: str) -> tuple[list[tuple], list[tuple]]:
             [run_id],
         ).fetchall()
         tables = con.execute(
+            # tables only: counting a staging view deduplicates all history, minutes on a large warehouse
             "select table_schema || '.' || table_name from information_schema.tables "
-            "where table_schema in ('raw', 'staging', 'marts') and table_name <> '_ingest_ledger' order by 1"
+            "where table_schema in ('raw', 'intermediate', 'marts') and table_type = 'BASE TABLE' "
+            "and table_name <> '_ingest_ledger' order by 1"
         ).fetchall()
         counts = [(t, con.execute(f"select count(*) from {t}").fetchone()[0]) for (t,) in tables]
     return streams, counts

@@ -14,12 +14,15 @@ with responses as (
     where {{ in_window(to_local_date('submitted_at')) }}
 ),
 
+-- The latest version of each answered ticket, whenever it was created (the lifecycle holds only
+-- the tickets of the windows it was built for).
 tickets as (
     select l.ticket_id, l.channel, coalesce(t.team, 'unassigned') as team, c.customer_tier
-    from {{ ref('int_zendesk__ticket_lifecycle') }} as l
+    from {{ ref('stg_zendesk__tickets') }} as l
     left join {{ ref('dim_team') }} as t on t.group_id = l.group_id
     left join {{ ref('stg_hubspot__contacts') }} as s on s.zendesk_user_id = l.requester_id
     left join {{ ref('dim_customer') }} as c on c.customer_id = s.contact_id
+    where l.ticket_id in (select ticket_id from responses)
 ),
 
 channels as (

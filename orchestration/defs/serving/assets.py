@@ -19,7 +19,11 @@ from orchestration.serving.snapshot import SNAPSHOT_STORAGE_VERSION, write_duckd
 
 @dg.asset(
     key=["serving", "published_marts"],
-    deps=[dg.AssetKey(["marts", m]) for m in PUBLISHED_MARTS],
+    # the cross-record rejects carry the reject-share gate: publish waits for it as for the marts
+    deps=[
+        *(dg.AssetKey(["marts", m]) for m in PUBLISHED_MARTS),
+        dg.AssetKey(["intermediate", "int_zendesk__ticket_events_rejected"]),
+    ],
     group_name="serving",
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool=DUCKDB_WRITERS,
