@@ -31,11 +31,20 @@ class Runs:
         return max(self.peak_mib)
 
 
+def _fork_not_vfork() -> None:
+    pass
+
+
 def run(command: list[str], env: dict[str, str], log: Path) -> tuple[float, float, str]:
     """(wall seconds, peak RSS MiB of the process or its largest child, stdout). Fails on exit != 0."""
     started = time.perf_counter()
     with open(log, "ab") as err:
-        proc = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=err)
+        # A no-op preexec_fn makes Popen fork instead of vfork: after a vfork and exec, Linux reports
+        # the parent's own peak as the child's ru_maxrss, so every step would read at least the
+        # bench process's peak.
+        proc = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=err, preexec_fn=_fork_not_vfork
+        )
         out = proc.stdout.read() if proc.stdout else b""
         _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started

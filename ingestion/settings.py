@@ -60,6 +60,11 @@ class Settings:
     survey_api: SourceEndpoint
 
     @property
+    def duckdb_config(self) -> dict[str, str]:
+        """Config for every other DuckDB connection to the warehouse (checks, publish, CLI summary)."""
+        return {"memory_limit": self.duckdb_memory_limit}
+
+    @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.reporting_timezone)
 

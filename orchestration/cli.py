@@ -65,8 +65,8 @@ def warehouse_summary(run_id: str) -> tuple[list[tuple], list[tuple]]:
     """(per-stream fetched/loaded/rejected of the run, row counts of raw and staging tables)."""
     from ingestion.settings import load_settings
 
-    path = load_settings().warehouse_path
-    with closing(duckdb.connect(str(path), read_only=True)) as con:
+    settings = load_settings()
+    with closing(duckdb.connect(str(settings.warehouse_path), read_only=True, config=settings.duckdb_config)) as con:
         streams = con.execute(
             "select source || '.' || stream, sum(records_fetched), sum(records_loaded), sum(records_rejected), "
             "sum(duplicates_dropped) from raw._ingest_ledger where run_id = ? group by 1 order by 1",
@@ -106,7 +106,8 @@ def _format(kpi_code: str, value: float | None) -> str:
 def _scorecard_rows(week_start: date) -> list[tuple]:
     from ingestion.settings import load_settings
 
-    with closing(duckdb.connect(str(load_settings().warehouse_path), read_only=True)) as con:
+    settings = load_settings()
+    with closing(duckdb.connect(str(settings.warehouse_path), read_only=True, config=settings.duckdb_config)) as con:
         return con.execute(
             "select kpi_code, kpi_name, better, target_value, actual_value, is_target_met, previous_value "
             "from marts.rpt_kpi_scorecard where period_type = 'week' and period_start = ? order by kpi_code",

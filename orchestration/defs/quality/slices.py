@@ -13,13 +13,13 @@ from ingestion.settings import Settings
 
 
 def read(settings: Settings, sql: str, params: list | None = None) -> pd.DataFrame:
-    with closing(duckdb.connect(str(settings.warehouse_path), read_only=True)) as con:
+    with closing(duckdb.connect(str(settings.warehouse_path), read_only=True, config=settings.duckdb_config)) as con:
         return con.execute(sql, params or []).df()
 
 
 def text_columns(settings: Settings, table: str) -> list[str]:
     schema, name = table.split(".")
-    with closing(duckdb.connect(str(settings.warehouse_path), read_only=True)) as con:
+    with closing(duckdb.connect(str(settings.warehouse_path), read_only=True, config=settings.duckdb_config)) as con:
         rows = con.execute(
             "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
             "and data_type = 'VARCHAR' order by ordinal_position",

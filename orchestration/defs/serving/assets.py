@@ -35,7 +35,7 @@ def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     settings = load_settings()
     snapshot_path = settings.serving_dir / "cs_kpi_marts.duckdb"
     metadata: dict = {}
-    with closing(duckdb.connect(str(settings.warehouse_path))) as warehouse:
+    with closing(duckdb.connect(str(settings.warehouse_path), config=settings.duckdb_config)) as warehouse:
         counts = write_duckdb_snapshot(warehouse, PUBLISHED_MARTS, snapshot_path)
         write_parquet(warehouse, PUBLISHED_MARTS, settings.serving_dir / "parquet")
         if settings.serving_postgres_dsn:
