@@ -19,5 +19,7 @@ select
 from {{ ref('stg_zendesk__ticket_events') }} as e
 inner join {{ ref('stg_zendesk__tickets') }} as t on t.ticket_id = e.ticket_id
 where e.created_at < t.created_at
-  -- rebuilt for the events of the window Dagster passes, like the facts
+  -- rebuilt for the events of the window Dagster passes, like the facts; their tickets are newer
+  -- still, and saying so lets the filter reach the tickets' scan too
   and e.created_at >= {{ window_start_utc_bound() }}
+  and t.created_at >= {{ window_start_utc_bound() }}

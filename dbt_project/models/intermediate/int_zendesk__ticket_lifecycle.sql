@@ -14,6 +14,8 @@
 with tickets as (
     select * from {{ ref('stg_zendesk__tickets') }}
     where {{ in_window(to_local_date('created_at')) }}
+      -- implied by the line above; a plain bound on the column lets the filter reach the raw scan
+      and created_at >= {{ window_start_utc_bound() }}
 ),
 
 -- Only events from the window's first day on can belong to its tickets: reading no earlier ones
