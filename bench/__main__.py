@@ -99,15 +99,6 @@ def empty_history(warehouse: Path) -> None:
         con.execute("checkpoint")
 
 
-def raw_counts(warehouse: Path) -> dict[str, int]:
-    with closing(duckdb.connect(str(warehouse), read_only=True)) as con:
-        tables = (*PARTITIONED_RAW, "hubspot__contacts")
-        counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in tables}
-        counts["tickets"] = con.execute("select count(distinct id) from raw.zendesk__tickets").fetchone()[0]
-        counts["fct_tickets"] = con.execute("select count(*) from marts.fct_tickets").fetchone()[0]
-    return counts
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--sizes", default="S,M,L")
@@ -136,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     source, env = start_source(env, work / "requests.jsonl")
     results: dict = {"sizes": {}, "runs": args.runs, "tickets_per_day": TICKETS_PER_DAY}
     try:
-        day_dir = work / "day" / "data"
+        day_dir = size_data_dir(work, "S")
         say(f"warming the source and building {LAST_DAY} through the pipeline (not timed) ...")
         measure.run(cskpi_run(LAST_DAY), in_dir(env, day_dir), log)
         results["ingestion"] = ingestion_steps(env, work, log, args.runs)
@@ -186,10 +177,8 @@ def ingestion_steps(env: dict[str, str], work: Path, log: Path, runs: int) -> di
 def size_steps(size: str, env: dict[str, str], work: Path, day_dir: Path, log: Path, runs: int) -> dict:
     """Step 3 at one size: dbt build of every mart over the history vs the hand-written floor query."""
     days = SIZES[size]
-    data = work / size / "data"
-    if size == "S":
-        data = day_dir
-    else:
+    data = size_data_dir(work, size)
+    if size != "S":
         shutil.copytree(day_dir, data)
         say(f"{size}: making {days} days of raw history from {LAST_DAY}'s rows ...")
         history.repeat_day(data / "warehouse.duckdb", LAST_DAY, days, say)
@@ -207,23 +196,20 @@ def size_steps(size: str, env: dict[str, str], work: Path, day_dir: Path, log: P
             f"{size} ({days} days) run {n}/{runs}: dbt build {out['dbt_build'].seconds[-1]:.1f} s, "
             f"floor query {out['floor'].seconds[-1]:.1f} s"
         )
-    out["counts"] = raw_counts(warehouse)
+    out["counts"] = measure.ask("raw_counts", {"warehouse": str(warehouse)}, env, log)
     out["slowest_nodes"] = report.slowest_dbt_nodes(work / "dbt_target" / "run_results.json")
     return out
 
 
-def step_profile(env: dict[str, str], printed: str) -> dict[str, float]:
+def step_profile(env: dict[str, str], log: Path, printed: str) -> dict[str, float]:
     """Seconds per Dagster step of the run the CLI printed ("run <id> succeeded in ..."), slowest first."""
-    import dagster as dg
-
     run_id = re.search(r"^run (\S+) (?:succeeded|FAILED)", printed, re.MULTILINE)
-    if not run_id:
-        return {}
-    os.environ["DAGSTER_HOME"] = env["DAGSTER_HOME"]
-    with dg.DagsterInstance.get() as instance:
-        stats = instance.get_run_step_stats(run_id.group(1))
-    seconds = {s.step_key: round((s.end_time or 0) - (s.start_time or 0), 1) for s in stats}
-    return dict(sorted(seconds.items(), key=lambda kv: -kv[1]))
+    return measure.ask("dagster_step_seconds", {"run_id": run_id.group(1)}, env, log) if run_id else {}
+
+
+def size_data_dir(work: Path, size: str) -> Path:
+    """Where a size's warehouse lives: S is the measured day's own warehouse."""
+    return work / ("day" if size == "S" else size) / "data"
 
 
 def daily_runs(sizes: list[str], env: dict[str, str], work: Path, empty: Path, log: Path, runs: int) -> dict:
@@ -238,14 +224,15 @@ def daily_runs(sizes: list[str], env: dict[str, str], work: Path, empty: Path, l
         shutil.rmtree(fresh.parent, ignore_errors=True)
         shutil.copytree(empty, fresh)
         printed = measure.command(cskpi_run(DAILY_DAY), in_dir(env, fresh), log, out["empty"])
-        out["empty"].detail = step_profile(env, printed)
+        out["empty"].detail = step_profile(env, log, printed)
         say(f"daily run on empty, run {n}/{runs}: {out['empty'].seconds[-1]:.1f} s")
-    for size in [s for s in sizes if s == "L"] or sizes[-1:]:
-        data = work / size / "data" if size != "S" else work / "day" / "data"
+    # on the largest history measured: L, or the last size asked for
+    for size in ["L" if "L" in sizes else sizes[-1]]:
+        data = size_data_dir(work, size)
         out[size] = Runs()
         for n in range(1, runs + 1):
             printed = measure.command(cskpi_run(DAILY_DAY), in_dir(env, data), log, out[size])
-            out[size].detail = step_profile(env, printed)
+            out[size].detail = step_profile(env, log, printed)
             say(f"daily run on the {size} history, run {n}/{runs}: {out[size].seconds[-1]:.1f} s")
     return out
 

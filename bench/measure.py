@@ -55,10 +55,20 @@ def run(command: list[str], env: dict[str, str], log: Path) -> tuple[float, floa
     return wall, usage.ru_maxrss / 1024, text  # Linux reports ru_maxrss in KiB
 
 
+def _step(name: str, args: dict, env: dict[str, str], log: Path) -> tuple[float, dict]:
+    _, peak, out = run([sys.executable, "-m", "bench.steps", name, json.dumps(args)], env, log)
+    return peak, json.loads(out.strip().splitlines()[-1])
+
+
+def ask(name: str, args: dict, env: dict[str, str], log: Path) -> dict:
+    """What an unmeasured bench.steps step reports. Reads of large warehouses run in a process of
+    their own, so the bench process stays small and cannot lend its memory to the steps it forks."""
+    return _step(name, args, env, log)[1]
+
+
 def step(name: str, args: dict, env: dict[str, str], log: Path, runs: Runs) -> dict:
     """One run of a bench.steps step: its own seconds (the work only) and the process's peak memory."""
-    _, peak, out = run([sys.executable, "-m", "bench.steps", name, json.dumps(args)], env, log)
-    result = json.loads(out.strip().splitlines()[-1])
+    peak, result = _step(name, args, env, log)
     runs.seconds.append(result["seconds"])
     runs.peak_mib.append(peak)
     runs.detail = result

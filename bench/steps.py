@@ -164,7 +164,27 @@ def survey_drops(args: dict) -> dict:
     return {"seconds": time.perf_counter() - started, "files": len([f for f in files if f])}
 
 
+def raw_counts(args: dict) -> dict:
+    """Row counts of the raw tables a size is made of, and of fct_tickets."""
+    tables = ("raw.zendesk__tickets", "raw.zendesk__ticket_events", "raw.surveys__api_responses",
+              "raw.surveys__csv_responses", "raw.hubspot__contacts", "marts.fct_tickets")  # fmt: skip
+    with closing(duckdb.connect(args["warehouse"], read_only=True)) as con:
+        return {t.split(".")[1]: con.execute(f"select count(*) from {t}").fetchone()[0] for t in tables}
+
+
+def dagster_step_seconds(args: dict) -> dict:
+    """Seconds per Dagster step of a run (from the instance in DAGSTER_HOME), slowest first."""
+    import dagster as dg
+
+    with dg.DagsterInstance.get() as instance:
+        stats = instance.get_run_step_stats(args["run_id"])
+    seconds = {s.step_key: round((s.end_time or 0) - (s.start_time or 0), 1) for s in stats}
+    return dict(sorted(seconds.items(), key=lambda kv: -kv[1]))
+
+
 STEPS: dict[str, Callable[[dict], dict]] = {
+    "raw_counts": raw_counts,
+    "dagster_step_seconds": dagster_step_seconds,
     "survey_drops": survey_drops,
     "fetch": fetch,
     "bare_fetch": bare_fetch,
