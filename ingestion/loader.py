@@ -87,8 +87,7 @@ class LoadResult:
 
 def connect(warehouse_path: Path, memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
     warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(warehouse_path))
-    con.execute(f"set memory_limit = '{memory_limit}'")
+    con = duckdb.connect(str(warehouse_path), config={"memory_limit": memory_limit})
     con.execute("set TimeZone = 'UTC'")
     con.execute("set enable_progress_bar = false")
     con.execute("create schema if not exists raw")

@@ -89,26 +89,25 @@ class SampleSource:
 
     # A paging client asks for the same day once per page: each local day's answer is drawn once,
     # sorted, and then sliced, so a day of 30k tickets is not re-sorted for each of its pages.
+    def _updated_on(self, day: date, kind: int, key: Callable) -> list:
+        """Bucket `kind` (0 tickets, 1 audits) of every creation day that can reach `day`, sorted."""
+        rows = [
+            row
+            for created_day in (day - timedelta(days=k) for k in range(MAX_LIFETIME_DAYS + 1))
+            for row in self._buckets(created_day)[kind].get(day, ())
+        ]
+        rows.sort(key=key)
+        return rows
+
     def _tickets_on(self, day: date) -> list[tuple[int, int, dict]]:
         if day not in self._tickets_by_day:
-            rows = [
-                row
-                for created_day in (day - timedelta(days=k) for k in range(MAX_LIFETIME_DAYS + 1))
-                for row in self._buckets(created_day)[0].get(day, ())
-            ]
-            rows.sort(key=lambda r: (r[0], r[1]))
+            rows = self._updated_on(day, 0, key=lambda r: (r[0], r[1]))
             self._tickets_by_day[day] = [(last, ticket_id, life.state_at(self.now)) for last, ticket_id, life in rows]
         return self._tickets_by_day[day]
 
     def _audits_on(self, day: date) -> list[Audit]:
         if day not in self._audits_by_day:
-            audits = [
-                a
-                for created_day in (day - timedelta(days=k) for k in range(MAX_LIFETIME_DAYS + 1))
-                for a in self._buckets(created_day)[1].get(day, ())
-            ]
-            audits.sort(key=lambda a: (a.at, a.id))
-            self._audits_by_day[day] = audits
+            self._audits_by_day[day] = self._updated_on(day, 1, key=lambda a: (a.at, a.id))
         return self._audits_by_day[day]
 
     def tickets_updated(self, start: int, end: int) -> list[tuple[int, int, dict]]:
