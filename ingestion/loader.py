@@ -19,8 +19,9 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.errors import IngestionError
 from ingestion.settings import DEFAULT_DUCKDB_MEMORY_LIMIT
-from ingestion.streams import StreamSpec
+from ingestion.streams import Column, StreamSpec
 
 LEDGER_DDL = """
 create table if not exists raw._ingest_ledger (
@@ -101,11 +102,41 @@ def _sql_list(values: Sequence[str]) -> str:
 
 
 def _ensure_table(con: duckdb.DuckDBPyConnection, spec: StreamSpec) -> None:
+    """Create the raw table, or give an existing one the typed columns a newer release added."""
     cols = ", ".join(f"{c.name} {c.type}" for c in spec.columns)
     con.execute(
         f"create table if not exists {spec.table} ({cols}, _partition_date date, _batch_id varchar, "
         "_run_id varchar, _loaded_at timestamp, _source_file varchar, _record json)"
     )
+    schema, table = spec.table.split(".")
+    present = {
+        row[0]
+        for row in con.execute(
+            "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchall()
+    }
+    if missing := [c for c in spec.columns if c.name not in present]:
+        _add_columns_from_record(con, spec, missing)
+
+
+def _add_columns_from_record(con: duckdb.DuckDBPyConnection, spec: StreamSpec, columns: list[Column]) -> None:
+    """Add `columns` and fill them for every stored row from `_record`: one pass, one transaction."""
+    names = ", ".join(c.name for c in columns)
+    con.execute("begin transaction")
+    try:
+        for n, column in enumerate(columns):
+            con.execute(f"create or replace temp macro _column_from_record_{n}(rec) as {column.expr}")
+            con.execute(f"alter table {spec.table} add column {column.name} {column.type}")
+        fills = ", ".join(f"{c.name} = _column_from_record_{n}(_record)" for n, c in enumerate(columns))
+        con.execute(f"update {spec.table} set {fills}")
+        con.execute("commit")
+    except duckdb.Error as exc:
+        con.execute("rollback")
+        raise IngestionError(
+            f"{spec.table} lacks column(s) {names}, which cannot be filled from the stored _record ({exc}). "
+            "Reload the stream's history into a new warehouse."
+        ) from exc
 
 
 def _stage_incoming(con: duckdb.DuckDBPyConnection, spec: StreamSpec, files: Sequence[Path]) -> int:
@@ -175,6 +206,8 @@ def load(
         in_scope = reject_scope = "true"
 
     col_names = ", ".join(c.name for c in spec.columns)
+    # by name: a table migrated by _ensure_table has its newer columns last
+    stored = f"{col_names}, _partition_date, _batch_id, _run_id, _loaded_at, _source_file, _record"
     con.execute("drop table if exists _accepted")
     con.execute(
         f"""
@@ -206,16 +239,16 @@ def load(
     rejected = con.execute("select count(*) from _new_rejects").fetchone()[0]
 
     meta = f"'{batch_id}', '{run_id}', now()::timestamp"
+    insert_accepted = (
+        f"insert into {spec.table} ({stored}) select {col_names}, _partition_date, {meta}, _source_file, _record "
+    )
     con.execute("begin transaction")
     try:
         if spec.mode == "partition":
             first = window.first_day if window else fixed_partition
             last = window.last_day if window else fixed_partition
             con.execute(f"delete from {spec.table} where _partition_date between '{first}' and '{last}'{scope_sql}")
-            con.execute(
-                f"insert into {spec.table} select {col_names}, _partition_date, {meta}, _source_file, _record "
-                "from _accepted"
-            )
+            con.execute(insert_accepted + "from _accepted")
             reject_delete = f"partition_date between '{first}' and '{last}'"
         elif spec.mode == "upsert":
             # Keep whichever version is newer; an equal version is replaced by the redelivery.
@@ -224,16 +257,13 @@ def load(
                 f"and (t.{spec.version} <= n.{spec.version} or n.{spec.version} is null)"
             )
             con.execute(
-                f"insert into {spec.table} select {col_names}, _partition_date, {meta}, _source_file, _record "
-                f"from _accepted n where not exists (select 1 from {spec.table} t where t.{spec.key} = n.{spec.key})"
+                insert_accepted
+                + f"from _accepted n where not exists (select 1 from {spec.table} t where t.{spec.key} = n.{spec.key})"
             )
             reject_delete = "false"
         else:
             con.execute(f"delete from {spec.table}")
-            con.execute(
-                f"insert into {spec.table} select {col_names}, _partition_date, {meta}, _source_file, _record "
-                "from _accepted"
-            )
+            con.execute(insert_accepted + "from _accepted")
             reject_delete = "true"
         scope_value = f"'{scope[1]}'" if scope else "null"
         con.execute(

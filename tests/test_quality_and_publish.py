@@ -255,16 +255,22 @@ def test_a_negative_duration_blocks_publish(published):
     before = _served_state(settings, dbname)
     with closing(duckdb.connect(str(settings.warehouse_path))) as con:
         con.execute(
-            "insert into raw.zendesk__tickets select 99, '2026-02-25 02:00:00', '2026-02-25 03:00:00', '{}', "
-            "'2026-02-25', 'inject', 'inject', now()::timestamp, 'inject', "
-            """'{"id": 99, "status": "solved", "via": {"channel": "chat"}, "tags": [], "group_id": 360001}'"""
+            "insert into raw.zendesk__tickets by name select 99 as id, '2026-02-25 02:00:00' as created_at, "
+            "'2026-02-25 03:00:00' as updated_at, '{}' as custom_fields, 'solved' as status, 'chat' as via_channel, "
+            "360001 as group_id, '[]' as tags, '2026-02-25' as _partition_date, 'inject' as _batch_id, "
+            "'inject' as _run_id, now()::timestamp as _loaded_at, 'inject' as _source_file, "
+            """'{"id": 99, "status": "solved", "via": {"channel": "chat"}, "tags": [], "group_id": 360001}' """
+            "as _record"
         )
         con.execute(
-            "insert into raw.zendesk__ticket_events values "
-            "(9901, 991, 99, '2026-02-25 02:10:00', 9000001, 'Change', '2026-02-25', 'inject', 'inject', "
-            """ now()::timestamp, 'inject', '{"field_name": "status", "value": "solved", "previous_value": "open"}'),"""
-            "(9902, 992, 99, '2026-02-25 02:50:00', 9000001, 'Change', '2026-02-25', 'inject', 'inject', "
-            """ now()::timestamp, 'inject', '{"field_name": "assignee_id", "value": "9000001"}')"""
+            "insert into raw.zendesk__ticket_events by name "
+            "select *, 9000001 as updater_id, '2026-02-25' as _partition_date, 'inject' as _batch_id, "
+            "'inject' as _run_id, now()::timestamp as _loaded_at, 'inject' as _source_file from (values "
+            "(9901, 991, 99, '2026-02-25 02:10:00'::timestamp, 'Change', 'status', 'solved', 'open', "
+            """ '{"field_name": "status", "value": "solved", "previous_value": "open"}'),"""
+            "(9902, 992, 99, '2026-02-25 02:50:00'::timestamp, 'Change', 'assignee_id', '9000001', null, "
+            """ '{"field_name": "assignee_id", "value": "9000001"}')"""
+            ") as v(id, audit_id, ticket_id, created_at, event_type, field_name, value, previous_value, _record)"
         )
     result = run_job(LAST, LAST, instance)
     _assert_blocked(result, settings, dbname, before)

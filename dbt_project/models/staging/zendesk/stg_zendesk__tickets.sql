@@ -1,9 +1,22 @@
 -- The latest version of every ticket: a ticket appears once per partition day it was updated in.
 -- A ticket's creation time never changes; partitioning by it as well lets a filter on created_at
--- reach the raw scan instead of deduplicating every version in history.
+-- reach the raw scan instead of deduplicating every version in history. The loader has typed every
+-- field read here, so the deduplication sorts narrow rows, never the JSON records.
 with versions as (
     select
-        *,
+        id,
+        created_at,
+        updated_at,
+        status,
+        priority,
+        type,
+        via_channel,
+        group_id,
+        assignee_id,
+        requester_id,
+        custom_fields,
+        tags,
+        _partition_date,
         row_number() over (partition by id, created_at order by updated_at desc, _loaded_at desc) as version_rank
     from {{ source('zendesk', 'tickets') }}
 ),
@@ -16,19 +29,19 @@ select
     id as ticket_id,
     created_at,
     updated_at,
-    _record ->> 'status' as status,
-    _record ->> 'priority' as priority,
-    _record ->> 'type' as ticket_type,
-    versions._record -> 'via' ->> 'channel' as via_channel,
+    status,
+    priority,
+    type as ticket_type,
+    versions.via_channel,
     -- an unknown source value maps to "other", never dropped
     coalesce(channels.channel, 'other') as channel,
-    cast(_record ->> 'group_id' as bigint) as group_id,
-    cast(_record ->> 'assignee_id' as bigint) as assignee_id,
-    cast(_record ->> 'requester_id' as bigint) as requester_id,
+    group_id,
+    assignee_id,
+    requester_id,
     lower(custom_fields ->> '{{ var("zendesk_response_level_field_id") }}') as response_level,
     custom_fields ->> '{{ var("zendesk_category_field_id") }}' as category,
-    cast(_record -> 'tags' as varchar) as tags_json,
+    cast(tags as varchar) as tags_json,
     _partition_date as loaded_partition_date
 from versions
-left join channels on channels.source_value = (versions._record -> 'via' ->> 'channel')
+left join channels on channels.source_value = versions.via_channel
 where versions.version_rank = 1
