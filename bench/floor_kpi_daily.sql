@@ -81,32 +81,21 @@ tickets as (
     left join zendesk_channels as zc on zc.source_value = t.j[2]
 ),
 
--- stg_zendesk__ticket_events: one copy per event id (the newest load). Not materialized: it
--- streams into the one aggregation below.
+-- stg_zendesk__ticket_events: raw holds one row per event id already (see that model). Not
+-- materialized: it streams into the one aggregation below.
 events as (
     select
         ticket_id,
         created_at,
         event_type,
-        j[1] as field_name,
-        j[2] as new_value,
-        j[3] as previous_value,
-        cast(j[4] as boolean) as is_public,
-        cast(j[5] as bigint) as author_id,
-        j[6] as via_channel,
-        cast(j[7] as integer) as call_duration_seconds
-    from (
-        select
-            ticket_id,
-            created_at,
-            event_type,
-            json_extract_string(
-                _record,
-                ['$.field_name', '$.value', '$.previous_value', '$.public', '$.author_id', '$.via.channel', '$.data.call_duration']
-            ) as j
-        from raw.zendesk__ticket_events
-        where rowid in (select arg_max(rowid, _loaded_at) from raw.zendesk__ticket_events group by id)
-    )
+        field_name,
+        value as new_value,
+        previous_value,
+        public as is_public,
+        author_id,
+        via_channel,
+        call_duration as call_duration_seconds
+    from raw.zendesk__ticket_events
 ),
 
 -- int_zendesk__ticket_lifecycle's event facts, in one pass over the events grouped by ticket.
