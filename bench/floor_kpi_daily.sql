@@ -15,9 +15,10 @@
 -- mapping and the response-level targets are the ones dbt loads.
 --
 -- Every dedup keeps the rowid of the newest row per key (arg_max), then only those rows:
--- the same rows as dbt's row_number() = 1, cheaper than a window over whole rows, and the JSON
--- is parsed for kept rows only. json_extract_string with a list of paths parses `_record` once
--- and gives, path by path, the same text as dbt's `->>`.
+-- the same rows as dbt's row_number() = 1, cheaper than a window over whole rows. Tickets and
+-- events are read from the loader's typed columns, as dbt reads them; where JSON is still parsed
+-- (contacts, users, groups), json_extract_string with a list of paths parses `_record` once and
+-- gives, path by path, the same text as dbt's `->>`.
 with
 channel_mapping as (
     select source_system, source_value, channel
@@ -60,25 +61,17 @@ tickets as (
     select
         t.id as ticket_id,
         t.created_at,
-        t.j[1] as status,
+        t.status,
         -- the mapped channel: response targets are looked up by it (an unknown value is "other")
         coalesce(zc.channel, 'other') as channel,
-        cast(t.j[3] as bigint) as group_id,
-        cast(t.j[4] as bigint) as requester_id,
+        t.group_id,
+        t.requester_id,
         lower(t.custom_fields ->> '360000000001') as response_level,
-        -- tags are matched with LIKE on the JSON text, as macros/tags.sql does (a JSON null is
-        -- NULL here and 'null' in dbt: neither matches a tag)
-        t.j[5] as tags_json
-    from (
-        select
-            id,
-            created_at,
-            custom_fields,
-            json_extract_string(_record, ['$.status', '$.via.channel', '$.group_id', '$.requester_id', '$.tags']) as j
-        from raw.zendesk__tickets
-        where rowid in (select arg_max(rowid, (updated_at, _loaded_at)) from raw.zendesk__tickets group by id)
-    ) as t
-    left join zendesk_channels as zc on zc.source_value = t.j[2]
+        -- tags are matched with LIKE on the JSON text, as macros/tags.sql does
+        cast(t.tags as varchar) as tags_json
+    from raw.zendesk__tickets as t
+    left join zendesk_channels as zc on zc.source_value = t.via_channel
+    where t.rowid in (select arg_max(rowid, (updated_at, _loaded_at)) from raw.zendesk__tickets group by id)
 ),
 
 -- stg_zendesk__ticket_events: raw holds one row per event id already (see that model). Not

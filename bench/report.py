@@ -107,11 +107,19 @@ def render(results: dict, sizes: list[str]) -> str:
         steps = ", ".join(f"`{k}` {v}" for k, v in list(runs.detail.items())[:8])
         lines.append(f"- {name}: {steps}")
     if "L" in results["sizes"]:
-        peaks = [results["sizes"]["L"]["dbt_build"].max_peak_mib, results["sizes"]["L"]["floor"].max_peak_mib]
+        # the goal is the pipeline's: its dbt build and daily run; the floor query is the yardstick
+        peaks = [results["sizes"]["L"]["dbt_build"].max_peak_mib]
         peaks += [daily["L"].max_peak_mib] if "L" in daily else []
         worst = max(peaks)
         verdict = "met" if worst < GOALS["peak_mib_at_L"] else "**missed**"
-        lines += ["", f"### 5. Peak memory at L: {worst:,.0f} MiB, goal under 4 GB: {verdict}"]
+        floor = results["sizes"]["L"]["floor"].max_peak_mib
+        lines += [
+            "",
+            f"### 5. Peak memory of the pipeline at L (dbt build, daily run): {worst:,.0f} MiB, goal under 4 GB: "
+            f"{verdict}",
+            "",
+            f"The hand-written floor query, which runs without DuckDB's memory cap, peaked at {floor:,.0f} MiB.",
+        ]
     lines.append(END)
     return "\n".join(lines)
 
