@@ -50,7 +50,7 @@ test: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
-# Slow (48 min on 2 cores at the last run) and not part of `make test`. BENCH_ARGS="--sizes S --runs 1" for a quick look.
+# Slow (26 min on 2 cores at the last run) and not part of `make test`. BENCH_ARGS="--sizes S --runs 1" for a quick look.
 bench: setup
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
