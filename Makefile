@@ -11,14 +11,15 @@ MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/seeds -type f 2>/dev/null) \
 	dbt_project/dbt_project.yml dbt_project/profiles.yml
 
-.PHONY: help setup demo test bench dev docs lint format run backfill clean
+.PHONY: help setup demo test bench dev docs lint format run backfill report clean
 
 help:
-	@echo "make demo   set up, then run the main job on the embedded sample (last 30 days) into DuckDB"
+	@echo "make demo   set up, run the main job on the embedded sample (last month to yesterday), write the report"
 	@echo "make test   set up, then lint and run the test suite"
 	@echo "make dev    open the Dagster UI on the same warehouse (http://127.0.0.1:3000)"
 	@echo "make run START=2026-03-01 END=2026-03-31   one run over a range of days"
 	@echo "make backfill START=2025-01-01 END=2025-12-31   the same, for history: one run, progress per day"
+	@echo "make report PERIOD=2026-03   the service-level report (HTML) of a month, 2026-W11 or 2026-Q1"
 	@echo "make bench  S, M and L sample sizes: ingestion, load, dbt and daily-run timings into BENCHMARKS.md"
 	@echo "make docs   dbt docs (models, columns, tests, exposures) of the warehouse, in data/dbt_docs"
 
@@ -41,6 +42,11 @@ demo: setup
 run: setup
 	@test -n "$(START)" -a -n "$(END)" || { echo "usage: make run START=YYYY-MM-DD END=YYYY-MM-DD"; exit 2; }
 	$(BIN)/cskpi run --start $(START) --end $(END)
+
+# The service-level report of a period from the published marts: PERIOD=2026-03, 2026-W11 or 2026-Q1;
+# without PERIOD, the last full month.
+report: setup
+	$(BIN)/cskpi report $(if $(PERIOD),--period $(PERIOD))
 
 # A backfill is one run over the range (single-run backfill policy), with progress per stream and day.
 backfill: run

@@ -10,6 +10,8 @@ import statistics
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import duckdb
+
 TRAILING_DAYS = 28
 MIN_HISTORY_DAYS = 14
 Z_LIMIT = 3.0
@@ -45,3 +47,16 @@ def find_anomalies(daily: dict[date, dict[str, int]], days: list[date], measures
             if abs(z) > Z_LIMIT and abs(value - mean) / mean >= MIN_RELATIVE_CHANGE:
                 found.append(Anomaly(day, measure, value, round(mean, 1), round(stdev, 1), round(z, 1)))
     return found
+
+
+def daily_volumes(con: duckdb.DuckDBPyConnection, first: date, last: date) -> dict[date, dict[str, int]]:
+    """Tickets created and complaints per day in [first, last], from the marts of `con`."""
+    rows = con.execute(
+        "select kpi_date, sum(tickets_created), sum(complaint_tickets) "
+        "from marts.fct_kpi_daily where kpi_date between ? and ? group by 1",
+        [first, last],
+    ).fetchall()
+    return {
+        day: {"tickets_created": int(created), "complaint_tickets": int(complaints)}
+        for day, created, complaints in rows
+    }

@@ -55,6 +55,8 @@ class Settings:
     max_reject_share: float  # a run whose streams reject more than this share of records fails
     reject_share_min_records: int  # smaller streams are reported, not judged: a share of a few is noise
     gx_dir: Path  # Great Expectations project: Data Docs are built under it
+    reports_dir: Path  # the service-level reports (HTML), one file per period
+    improvement_plan_path: Path  # the managers' improvement plan (YAML) the reports list
     zendesk: SourceEndpoint
     hubspot: SourceEndpoint
     survey_api: SourceEndpoint
@@ -63,6 +65,11 @@ class Settings:
     def duckdb_config(self) -> dict[str, str]:
         """Config for every other DuckDB connection to the warehouse (checks, publish, CLI summary)."""
         return {"memory_limit": self.duckdb_memory_limit}
+
+    @property
+    def snapshot_path(self) -> Path:
+        """The published DuckDB copy of the marts that BI users and the reports read."""
+        return self.serving_dir / "cs_kpi_marts.duckdb"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -96,6 +103,10 @@ def load_settings() -> Settings:
         max_reject_share=float(_env("CSKPI_MAX_REJECT_SHARE", "0.02")),
         reject_share_min_records=int(_env("CSKPI_REJECT_SHARE_MIN_RECORDS", "200")),
         gx_dir=Path(_env("CSKPI_GX_DIR", str(data_dir / "gx"))).resolve(),
+        reports_dir=Path(_env("CSKPI_REPORTS_DIR", str(data_dir / "reports"))).resolve(),
+        improvement_plan_path=Path(
+            _env("CSKPI_IMPROVEMENT_PLAN", str(PROJECT_ROOT / "config" / "improvement_plan.yaml"))
+        ).resolve(),
         zendesk=SourceEndpoint(
             source="zendesk",
             base_url=_env("ZENDESK_BASE_URL"),

@@ -1,7 +1,8 @@
 """`cskpi`: run the main job over a range of days in one run, and the demo on the sample.
 
 cskpi run --start 2026-03-01 --end 2026-03-31   # one run, every day in the range
-cskpi demo [--days 30]                          # the last N full days on the embedded sample
+cskpi report [--period 2026-03]                 # the service-level report from the published marts
+cskpi demo [--days N]                           # the sample: the previous month to yesterday, or N days
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from datetime import date, datetime, timedelta
 
 import duckdb
 import tenacity
+
+from orchestration.report.format import kpi_value
 
 # DuckDB lets no other process open a file while one writes it. The summary after a run reads
 # outside the writer pool, so it waits (up to 30 min) for another run's write to finish.
@@ -92,16 +95,6 @@ def print_summary(run_id: str) -> None:
         print(f"  {table:<40}{n:>10}")
 
 
-def _format(kpi_code: str, value: float | None) -> str:
-    if value is None:
-        return "-"
-    if kpi_code.endswith("_seconds"):
-        return f"{value:,.0f} s" if value < 3600 else f"{value / 3600:,.1f} h"
-    if kpi_code in ("nps", "csat_mean"):
-        return f"{value:.1f}" if kpi_code == "nps" else f"{value:.2f}"
-    return f"{value:.1%}"
-
-
 @_wait_for_warehouse
 def _scorecard_rows(week_start: date) -> list[tuple]:
     from ingestion.settings import load_settings
@@ -121,16 +114,16 @@ def print_scorecard(week_start: date) -> None:
     print(f"\nscorecard, week of {week_start} (ISO week {week_start.isocalendar().week}):")
     print(f"  {'KPI':<36}{'target':>12}{'actual':>12}  {'status':<9}{'previous':>12}")
     for code, name, better, target, actual, met, previous in rows:
-        goal = "-" if target is None else ("<= " if better == "lower" else ">= ") + _format(code, target)
+        goal = "-" if target is None else ("<= " if better == "lower" else ">= ") + kpi_value(code, target)
         status = "tracked" if met is None else ("met" if met else "NOT MET")
-        print(f"  {name:<36}{goal:>12}{_format(code, actual):>12}  {status:<9}{_format(code, previous):>12}")
+        print(f"  {name:<36}{goal:>12}{kpi_value(code, actual):>12}  {status:<9}{kpi_value(code, previous):>12}")
 
 
 def print_published(settings, ok: bool) -> None:
     """Where BI users find the audited marts, and the Great Expectations Data Docs."""
     if not ok:
         print("NOT PUBLISHED: a quality check failed; the served marts are unchanged (see the run's checks)")
-    snapshot = settings.serving_dir / "cs_kpi_marts.duckdb"
+    snapshot = settings.snapshot_path
     if snapshot.exists():
         print(f"published DuckDB snapshot (for BI): {snapshot}")
         print(f"published Parquet: {settings.serving_dir / 'parquet'}")
@@ -144,6 +137,46 @@ def print_published(settings, ok: bool) -> None:
         print(f"data quality Data Docs: {docs}")
 
 
+REPORT_ASSET = ("report", "service_level_report")
+
+
+def print_report(run_id: str) -> None:
+    """Where the run wrote the service-level report, if it wrote one."""
+    import dagster as dg
+
+    with dg.DagsterInstance.get() as instance:
+        event = instance.get_latest_materialization_event(dg.AssetKey(list(REPORT_ASSET)))
+    if event is None or event.run_id != run_id or event.asset_materialization is None:
+        print("service-level report: not written by this run")
+        return
+    metadata = event.asset_materialization.metadata
+    print(f"service-level report ({metadata['period'].value}): {metadata['path'].value}")
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    import dagster as dg
+
+    from orchestration.defs.report.assets import service_level_report
+    from orchestration.report.period import parse_period
+
+    if args.period:
+        try:
+            parse_period(args.period)
+        except ValueError as exc:
+            raise SystemExit(str(exc)) from None
+    config = {"ops": {"__".join(REPORT_ASSET): {"config": {"period": args.period or ""}}}}
+    with dg.DagsterInstance.get() as instance:
+        result = dg.materialize([service_level_report], instance=instance, run_config=config, raise_on_error=False)
+    if not result.success:
+        failure = next((e for e in result.all_events if e.is_step_failure), None)
+        cause = failure.step_failure_data.error if failure and failure.step_failure_data else None
+        detail = cause.cause.message if cause and cause.cause else cause.message if cause else "see the run's logs"
+        print(f"service-level report FAILED: {detail.strip()}")
+        return 1
+    print_report(result.run_id)
+    return 0
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     ok, run_id = run_range(args.start, args.end)
@@ -152,6 +185,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from ingestion.settings import load_settings
 
     print_published(load_settings(), ok)
+    if ok:
+        print_report(run_id)
     return 0 if ok else 1
 
 
@@ -164,9 +199,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     os.environ.setdefault(
         "CSKPI_SAMPLE_NOW", datetime(today.year, today.month, today.day, tzinfo=settings.tz).isoformat()
     )
-    first, last = today - timedelta(days=args.days), today - timedelta(days=1)
+    last = today - timedelta(days=1)
+    # By default the whole previous month is in: the report's default period, the last full month, is complete.
+    previous_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    first = today - timedelta(days=args.days) if args.days else previous_month
     print(
-        f"cs-kpi-warehouse demo: the embedded sample, {first} .. {last} ({args.days} daily partitions, "
+        f"cs-kpi-warehouse demo: the embedded sample, {first} .. {last} ({(last - first).days + 1} daily partitions, "
         f"one run), timezone {settings.reporting_timezone}"
     )
     started = time.monotonic()
@@ -180,6 +218,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(f"landing zone: {settings.landing_dir}")
     print_published(settings, ok)
     print("open the Dagster UI on this warehouse and run history: make dev  (then http://127.0.0.1:3000)")
+    if ok:
+        print_report(run_id)
     return 0 if ok else 1
 
 
@@ -190,8 +230,15 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--start", type=_parse_day, required=True, help="first day (reporting timezone)")
     run.add_argument("--end", type=_parse_day, required=True, help="last day, inclusive")
     run.set_defaults(func=_cmd_run)
+    report = sub.add_parser("report", help="write the service-level report (HTML) from the published marts")
+    report.add_argument(
+        "--period", default="", help="2026-03 (month), 2026-W11 (ISO week) or 2026-Q1; default: the last full month"
+    )
+    report.set_defaults(func=_cmd_report)
     demo = sub.add_parser("demo", help="run the last N full days on the embedded sample")
-    demo.add_argument("--days", type=int, default=30)
+    demo.add_argument(
+        "--days", type=int, default=None, help="the last N full days (default: the previous month and this one so far)"
+    )
     demo.set_defaults(func=_cmd_demo)
     args = parser.parse_args(argv)
     return args.func(args)

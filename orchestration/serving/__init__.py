@@ -3,6 +3,7 @@
 PUBLISHED_MARTS = (
     "fct_kpi_daily",
     "rpt_kpi_scorecard",
+    "rpt_kpi_breakdown",
     "fct_tickets",
     "fct_survey_responses",
     "dim_team",

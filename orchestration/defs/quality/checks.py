@@ -130,6 +130,7 @@ quality_checks = [
     _mart_suite("marts.fct_tickets", "created_date", suites.fct_tickets),
     _mart_suite("marts.fct_survey_responses", "submitted_date", suites.fct_survey_responses),
     _mart_suite("marts.rpt_kpi_scorecard", None, suites.published_table),
+    _mart_suite("marts.rpt_kpi_breakdown", None, suites.published_table),
     _mart_suite("marts.dim_customer", None, suites.published_table),
     _mart_suite("marts.dim_team", None, suites.published_table),
     _mart_suite("staging.stg_zendesk__tickets", "loaded_partition_date", suites.stg_zendesk__tickets),

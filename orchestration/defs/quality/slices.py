@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import duckdb
 import pandas as pd
 
+from expectations import anomaly
 from ingestion.sample.window import day_bounds
 from ingestion.settings import Settings
 
@@ -69,16 +70,5 @@ def reject_shares(settings: Settings, run_id: str, days: tuple[date, date] | Non
 
 
 def daily_volumes(settings: Settings, first: date, last: date) -> dict[date, dict[str, int]]:
-    df = read(
-        settings,
-        "select kpi_date, sum(tickets_created) as tickets_created, sum(complaint_tickets) as complaint_tickets "
-        "from marts.fct_kpi_daily where kpi_date between ? and ? group by 1",
-        [first, last],
-    )
-    return {
-        (r.kpi_date.date() if hasattr(r.kpi_date, "date") else r.kpi_date): {
-            "tickets_created": int(r.tickets_created),
-            "complaint_tickets": int(r.complaint_tickets),
-        }
-        for r in df.itertuples()
-    }
+    with closing(duckdb.connect(str(settings.warehouse_path), read_only=True, config=settings.duckdb_config)) as con:
+        return anomaly.daily_volumes(con, first, last)

@@ -33,7 +33,7 @@ from orchestration.serving.snapshot import SNAPSHOT_STORAGE_VERSION, write_duckd
 )
 def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     settings = load_settings()
-    snapshot_path = settings.serving_dir / "cs_kpi_marts.duckdb"
+    snapshot_path = settings.snapshot_path
     metadata: dict = {}
     with closing(duckdb.connect(str(settings.warehouse_path), config=settings.duckdb_config)) as warehouse:
         counts = write_duckdb_snapshot(warehouse, PUBLISHED_MARTS, snapshot_path)

@@ -1,0 +1,1 @@
+"""The service-level report: one self-contained HTML file per period, from the published marts."""

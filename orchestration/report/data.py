@@ -1,0 +1,160 @@
+"""What the service-level report shows, read from the published marts and nothing else.
+
+Every number is a mart value: the scorecard's actuals, targets and previous periods, the
+breakdown's slices and shortfall contributions, and the anomaly check's own function over
+fct_kpi_daily. Python only selects, orders and words them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import duckdb
+
+from expectations.anomaly import TRAILING_DAYS, Anomaly, daily_volumes, find_anomalies
+from orchestration.report.period import Period
+
+# Trend charts: these KPIs, by ISO week, over the 26 weeks that end with the report period.
+TREND_KPIS = ("csat_rate", "nps", "fcr_rate", "frt_seconds")
+TREND_WEEKS = 26
+# Comparison charts: these KPIs by team and by channel over the report period.
+COMPARED_KPIS = ("fcr_rate", "frt_seconds", "csat_rate")
+COMPARED_DIMENSIONS = ("team", "channel")
+
+
+@dataclass(frozen=True)
+class KpiRow:
+    """One scorecard row of the report period (rpt_kpi_scorecard)."""
+
+    kpi_code: str
+    kpi_name: str
+    formula: str
+    data_source: str
+    better: str
+    target: float | None
+    actual: float | None
+    met: bool | None
+    previous: float | None
+    change: float | None
+    benchmark: float | None
+    numerator: int
+    denominator: int
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One team, channel or category of a KPI over the report period (rpt_kpi_breakdown)."""
+
+    value: str
+    numerator: int
+    denominator: int
+    actual: float | None
+    denominator_share: float | None
+    shortfall_contribution: float | None
+
+
+@dataclass
+class ReportData:
+    period: Period
+    data_through: date  # the last day the published marts hold
+    days_with_data: int  # days of the period with at least one ticket or response
+    scorecard: list[KpiRow]
+    trends: dict[str, list[tuple[date, float | None]]]  # kpi -> (week start, actual)
+    comparisons: dict[tuple[str, str], list[Slice]]  # (kpi, dimension) -> slices
+    complaint_days: list[tuple[date, float | None, int, int]]  # day, rate, complaints, tickets
+    anomalies: list[Anomaly]  # the volume anomaly check's findings for the period's days
+    complaint_reasons: list[Slice]  # complaint_rate by category: numerator = complaints
+    root_causes: dict[str, list[Slice]] = field(default_factory=dict)  # missed kpi -> slices by category
+
+    @property
+    def missed(self) -> list[KpiRow]:
+        return [k for k in self.scorecard if k.met is False]
+
+    @property
+    def met(self) -> list[KpiRow]:
+        return [k for k in self.scorecard if k.met is True]
+
+
+class NoPublishedData(RuntimeError):
+    """The published marts hold nothing for the asked period."""
+
+
+def data_through(con: duckdb.DuckDBPyConnection) -> date | None:
+    return con.execute("select max(kpi_date) from marts.fct_kpi_daily").fetchone()[0]
+
+
+def _scorecard(con: duckdb.DuckDBPyConnection, period: Period) -> list[KpiRow]:
+    rows = con.execute(
+        "select kpi_code, kpi_name, formula, data_source, better, target_value, actual_value, is_target_met, "
+        "previous_value, change_value, benchmark_value, numerator, denominator "
+        "from marts.rpt_kpi_scorecard where period_type = ? and period_start = ? order by data_source, kpi_code",
+        [period.period_type, period.start],
+    ).fetchall()
+    return [KpiRow(*r) for r in rows]
+
+
+def _trends(con: duckdb.DuckDBPyConnection, period: Period) -> dict[str, list[tuple[date, float | None]]]:
+    first_week = period.end - timedelta(days=7 * TREND_WEEKS)
+    rows = con.execute(
+        "select kpi_code, period_start, actual_value from marts.rpt_kpi_scorecard "
+        "where period_type = 'week' and period_start >= ? and period_start < ? and kpi_code in "
+        f"({', '.join('?' for _ in TREND_KPIS)}) order by kpi_code, period_start",
+        [first_week, period.end, *TREND_KPIS],
+    ).fetchall()
+    trends: dict[str, list[tuple[date, float | None]]] = {k: [] for k in TREND_KPIS}
+    for code, week, actual in rows:
+        trends[code].append((week, actual))
+    return trends
+
+
+def _slices(con: duckdb.DuckDBPyConnection, period: Period, kpi: str, dimension: str, order: str) -> list[Slice]:
+    rows = con.execute(
+        "select dimension_value, numerator, denominator, actual_value, denominator_share, shortfall_contribution "
+        "from marts.rpt_kpi_breakdown where period_type = ? and period_start = ? and kpi_code = ? and dimension = ? "
+        f"order by {order}, dimension_value",
+        [period.period_type, period.start, kpi, dimension],
+    ).fetchall()
+    return [Slice(*r) for r in rows]
+
+
+def _complaint_days(con: duckdb.DuckDBPyConnection, period: Period) -> list[tuple[date, float | None, int, int]]:
+    return con.execute(
+        "select period_start, actual_value, numerator, denominator from marts.rpt_kpi_scorecard "
+        "where period_type = 'day' and kpi_code = 'complaint_rate' and period_start >= ? and period_start < ? "
+        "order by period_start",
+        [period.start, period.end],
+    ).fetchall()
+
+
+def load(con: duckdb.DuckDBPyConnection, period: Period) -> ReportData:
+    """Everything the report shows for `period`, from a connection to the published marts."""
+    through = data_through(con)
+    scorecard = _scorecard(con, period)
+    if through is None or not scorecard:
+        raise NoPublishedData(
+            f"the published marts hold no data for {period.label}"
+            + (f" (they cover up to {through})" if through else " (they are empty)")
+        )
+    complaint_days = _complaint_days(con, period)
+    volumes = daily_volumes(con, period.start - timedelta(days=TRAILING_DAYS), period.end - timedelta(days=1))
+    report = ReportData(
+        period=period,
+        data_through=through,
+        days_with_data=sum(1 for d in period.days if d in volumes),
+        scorecard=scorecard,
+        trends=_trends(con, period),
+        comparisons={
+            (kpi, dim): _slices(con, period, kpi, dim, "denominator desc")
+            for kpi in COMPARED_KPIS
+            for dim in COMPARED_DIMENSIONS
+        },
+        complaint_days=complaint_days,
+        anomalies=find_anomalies(volumes, period.days, ("tickets_created", "complaint_tickets")),
+        complaint_reasons=_slices(con, period, "complaint_rate", "category", "numerator desc"),
+    )
+    for kpi in report.missed:
+        report.root_causes[kpi.kpi_code] = _slices(
+            con, period, kpi.kpi_code, "category", "shortfall_contribution desc nulls last"
+        )
+    return report
