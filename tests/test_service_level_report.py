@@ -22,7 +22,7 @@ from ingestion.settings import PROJECT_ROOT, load_settings
 from orchestration import cli
 from orchestration.defs.report.assets import service_level_report
 from orchestration.defs.serving.assets import published_marts
-from orchestration.report.data import COMPARED_DIMENSIONS, COMPARED_KPIS, TREND_KPIS
+from orchestration.report.data import COMPARED_DIMENSIONS, COMPARED_KPIS, TREND_KPIS, default_period
 from orchestration.report.format import kpi_value
 from orchestration.report.period import last_full_month, parse_period
 from orchestration.report.plan import PlanError, load_plan
@@ -229,3 +229,15 @@ def test_a_wrong_plan_entry_is_named(tmp_path):
     plan.write_text("actions:\n  - kpi: fcr_rate\n    root_cause: x\n    action: y\n    owner: z\n    due: soon\n")
     with pytest.raises(PlanError, match="due 'soon' is not a date"):
         load_plan(plan, {"fcr_rate"})
+
+
+def test_before_a_full_month_is_published_the_default_is_the_month_so_far(tmp_path):
+    with closing(duckdb.connect(str(tmp_path / "published.duckdb"))) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.fct_kpi_daily as select date '2026-03-18' as kpi_date")
+        con.execute(
+            "create table marts.rpt_kpi_scorecard as select 'month' as period_type, date '2026-03-01' as period_start"
+        )
+        assert default_period(con) == parse_period("2026-03")
+        con.execute("insert into marts.rpt_kpi_scorecard values ('month', date '2026-02-01')")
+        assert default_period(con) == parse_period("2026-02")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,11 +20,11 @@ from orchestration.report.data import (
     KpiRow,
     ReportData,
     Slice,
-    data_through,
+    default_period,
     load,
 )
 from orchestration.report.format import kpi_difference, kpi_value
-from orchestration.report.period import Period, last_full_month
+from orchestration.report.period import Period
 from orchestration.report.plan import Action, load_plan
 
 TEMPLATE = "service_level_report.html.j2"
@@ -202,23 +203,22 @@ def render(data: ReportData, actions: list[Action], generated_at: datetime) -> s
 
 
 def write_report(snapshot: Path, out_dir: Path, plan_path: Path, period: Period | None = None) -> WrittenReport:
-    """Read the published snapshot, render the report of `period` (default: the last full month with
-    data) and write it atomically; a half-written file never replaces a good one."""
+    """Read the published snapshot, render the report of `period` (default: data.default_period) and
+    write it atomically; a half-written file never replaces a good one."""
     if not snapshot.exists():
         raise FileNotFoundError(f"no published marts at {snapshot}: run the pipeline (make run or make demo) first")
     with closing(duckdb.connect(str(snapshot), read_only=True)) as con:
-        if period is None:
-            through = data_through(con)
-            if through is None:
-                raise ValueError(f"the published marts at {snapshot} are empty: nothing to report")
-            period = last_full_month(through)
+        period = period or default_period(con)
         data = load(con, period)
     actions = load_plan(plan_path, {k.kpi_code for k in data.scorecard})
     html = render(data, actions, datetime.now().astimezone())
     out_dir.mkdir(parents=True, exist_ok=True)
     path = report_path(out_dir, period)
-    partial = path.with_suffix(".html.partial")
-    partial.write_text(html, encoding="utf-8")
+    # a file of its own per writer: two runs may write the same period's report at once
+    fd, partial = tempfile.mkstemp(dir=out_dir, prefix=f".{path.name}.", suffix=".partial")
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(html)
+    os.chmod(partial, 0o644)
     os.replace(partial, path)
     planned = {a.kpi for a in actions}
     return WrittenReport(

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import duckdb
 
 from expectations.anomaly import TRAILING_DAYS, Anomaly, daily_volumes, find_anomalies
-from orchestration.report.period import Period
+from orchestration.report.period import Period, last_full_month, period_containing
 
 # Trend charts: these KPIs, by ISO week, over the 26 weeks that end with the report period.
 TREND_KPIS = ("csat_rate", "nps", "fcr_rate", "frt_seconds")
@@ -82,6 +82,19 @@ class NoPublishedData(RuntimeError):
 
 def data_through(con: duckdb.DuckDBPyConnection) -> date | None:
     return con.execute("select max(kpi_date) from marts.fct_kpi_daily").fetchone()[0]
+
+
+def default_period(con: duckdb.DuckDBPyConnection) -> Period:
+    """The last full month of published data; the month so far while no full month is published
+    (a new warehouse, a short backfill), so that a daily run always gets a report."""
+    through = data_through(con)
+    if through is None:
+        raise NoPublishedData("the published marts are empty: nothing to report")
+    full = last_full_month(through)
+    has_rows = con.execute(
+        "select count(*) from marts.rpt_kpi_scorecard where period_type = 'month' and period_start = ?", [full.start]
+    ).fetchone()[0]
+    return full if has_rows else period_containing("month", through)
 
 
 def _scorecard(con: duckdb.DuckDBPyConnection, period: Period) -> list[KpiRow]:

@@ -12,7 +12,8 @@ from orchestration.report.period import PERIOD_FORMATS, parse_period
 class ReportConfig(dg.Config):
     period: str = Field(
         default="",
-        description=f"The period to report: {PERIOD_FORMATS}. Empty: the last full month of published data.",
+        description=f"The period to report: {PERIOD_FORMATS}. Empty: the last full month of published data "
+        "(the month so far before one is complete).",
     )
 
 
