@@ -170,6 +170,7 @@ def _root_cause_tables(data: ReportData) -> list[dict]:
                 "pulls_away": (s.shortfall_contribution or 0) > 0,
             }
             for s, share in _shortfall_shares(data.root_causes.get(k.kpi_code, []))
+            if s.denominator  # a category with nothing to measure has nothing to explain
         ]
         shortfall = abs(k.actual - k.target)
         tables.append({"kpi": k, "shortfall": kpi_difference(k.kpi_code, shortfall).lstrip("+-±"), "rows": rows})
