@@ -76,3 +76,27 @@
     {%- set den = f[1] if wrap is none else wrap(f[1]) -%}
     {%- if f[2] != 1 %}{{ f[2] }} * {% endif -%}{{ safe_rate(num, den) }}
 {%- endmacro %}
+
+{# One row per KPI and row of `relation` (summed parts): its keys, kpi_code, numerator, denominator
+   and actual. The scorecard and the breakdown both unfold their parts with it. #}
+{% macro kpi_rows(relation, keys) -%}
+    {% for code, f in kpi_formulas().items() %}
+    select
+        {% for key in keys %}{{ key }},
+        {% endfor %}'{{ code }}' as kpi_code,
+        cast({{ f[0] }} as bigint) as numerator,
+        cast({{ f[1] }} as bigint) as denominator,
+        {{ kpi_value(code) }} as actual
+    from {{ relation }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+{%- endmacro %}
+
+{# Whether `actual` meets `target` in the KPI's direction; null without a target or an actual. #}
+{% macro kpi_target_met(actual, target, better) -%}
+    case
+        when {{ actual }} is null or {{ target }} is null then null
+        when {{ better }} = 'higher' then {{ actual }} >= {{ target }}
+        when {{ better }} = 'lower' then {{ actual }} <= {{ target }}
+    end
+{%- endmacro %}

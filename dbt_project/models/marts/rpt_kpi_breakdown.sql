@@ -65,19 +65,7 @@ slices as (
 ),
 
 kpis as (
-    {% for code, f in kpi_formulas().items() %}
-    select
-        period_type,
-        period_start,
-        dimension,
-        dimension_value,
-        '{{ code }}' as kpi_code,
-        cast({{ f[0] }} as bigint) as numerator,
-        cast({{ f[1] }} as bigint) as denominator,
-        {{ kpi_value(code) }} as actual
-    from slices
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    {{ kpi_rows('slices', ['period_type', 'period_start', 'dimension', 'dimension_value']) }}
 ),
 
 periods as (
@@ -101,11 +89,7 @@ select
     cast(k.numerator as bigint) as numerator,
     cast(k.denominator as bigint) as denominator,
     cast(k.actual as double precision) as actual_value,
-    cast(case
-        when k.actual is null or t.target_value is null then null
-        when t.better = 'higher' then k.actual >= t.target_value
-        when t.better = 'lower' then k.actual <= t.target_value
-    end as boolean) as is_target_met,
+    cast({{ kpi_target_met('k.actual', 't.target_value', 't.better') }} as boolean) as is_target_met,
     cast({{ safe_rate('k.denominator', 'p.period_denominator') }} as double precision) as denominator_share,
     cast(case
         when t.target_value is null or p.period_denominator = 0 then null

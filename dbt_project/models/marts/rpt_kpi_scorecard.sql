@@ -21,17 +21,7 @@ with periods as (
 ),
 
 kpis as (
-    {% for code, f in kpi_formulas().items() %}
-    select
-        period_type,
-        period_start,
-        '{{ code }}' as kpi_code,
-        cast({{ f[0] }} as bigint) as numerator,
-        cast({{ f[1] }} as bigint) as denominator,
-        {{ kpi_value(code) }} as actual
-    from periods
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    {{ kpi_rows('periods', ['period_type', 'period_start']) }}
 ),
 
 compared as (
@@ -59,11 +49,7 @@ select
     cast(c.numerator as bigint) as numerator,
     cast(c.denominator as bigint) as denominator,
     cast(c.actual as double precision) as actual_value,
-    cast(case
-        when c.actual is null or t.target_value is null then null
-        when t.better = 'higher' then c.actual >= t.target_value
-        when t.better = 'lower' then c.actual <= t.target_value
-    end as boolean) as is_target_met,
+    cast({{ kpi_target_met('c.actual', 't.target_value', 't.better') }} as boolean) as is_target_met,
     cast(c.previous_actual as double precision) as previous_value,
     cast(c.actual - c.previous_actual as double precision) as change_value,
     cast(b.benchmark_value as double precision) as benchmark_value
