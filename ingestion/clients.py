@@ -6,14 +6,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from ingestion.errors import SourceAuthError
-from ingestion.http import SourceClient
+from ingestion.http import Pacer, SourceClient
 from ingestion.settings import Settings, SourceEndpoint
 
 
-def _client(endpoint: SourceEndpoint, base_url: str, creds: dict, settings: Settings) -> SourceClient:
+def _client(
+    endpoint: SourceEndpoint, base_url: str, creds: dict, settings: Settings, *, paced: bool = True
+) -> SourceClient:
     common = {"timeout_seconds": settings.http_timeout_seconds, "max_retries": settings.http_max_retries}
     if endpoint.source == "zendesk":
-        return SourceClient(endpoint, base_url, auth=(f"{creds['email']}/token", creds["api_token"]), **common)
+        per_minute = settings.zendesk_export_requests_per_minute if paced else 0
+        return SourceClient(
+            endpoint,
+            base_url,
+            auth=(f"{creds['email']}/token", creds["api_token"]),
+            pacer=Pacer(per_minute, "/incremental/") if per_minute > 0 else None,
+            **common,
+        )
     if endpoint.source == "hubspot":
         return SourceClient(endpoint, base_url, headers={"Authorization": f"Bearer {creds['access_token']}"}, **common)
     if endpoint.source == "survey_api":
@@ -29,7 +38,8 @@ def open_client(settings: Settings, source: str) -> Iterator[SourceClient]:
         from ingestion.sample.source import SampleSource
 
         with SampleServer(SampleSource.from_env()) as server:
-            yield _client(endpoint, server.base_url, SAMPLE_CREDENTIALS[source], settings)
+            # the embedded sample has no rate limit to respect
+            yield _client(endpoint, server.base_url, SAMPLE_CREDENTIALS[source], settings, paced=False)
         return
     missing = [
         var

@@ -10,7 +10,10 @@ Two layers of retries, both from well-kept libraries, nothing looped by hand:
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import orjson
@@ -29,6 +32,43 @@ class _TruncatedBody(Exception):
     """The connection closed before the whole body arrived."""
 
 
+class Pacer:
+    """At most `per_minute` requests to URLs containing `path_part` in any 60 seconds.
+
+    A request that would pass the budget waits until the oldest one in the minute ages out, so a
+    long backfill runs at the account's limit instead of into a storm of 429s (which are still
+    retried, honouring Retry-After, should another client share the budget).
+    """
+
+    def __init__(
+        self,
+        per_minute: int,
+        path_part: str,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.per_minute = per_minute
+        self.path_part = path_part
+        self._clock, self._sleep = clock, sleep
+        self._sent: deque[float] = deque()
+        self._lock = threading.Lock()
+        self.waited_seconds = 0.0
+
+    def before(self, url: str) -> None:
+        if self.path_part not in url:
+            return
+        with self._lock:
+            now = self._clock()
+            while self._sent and now - self._sent[0] >= 60:
+                self._sent.popleft()
+            if len(self._sent) >= self.per_minute:
+                wait = 60 - (now - self._sent[0])
+                self._sleep(wait)
+                self.waited_seconds += wait
+                self._sent.popleft()
+            self._sent.append(self._clock())
+
+
 class SourceClient:
     """A requests session bound to one source's base URL and credentials."""
 
@@ -41,8 +81,10 @@ class SourceClient:
         headers: Mapping[str, str] | None = None,
         timeout_seconds: float = 30.0,
         max_retries: int = 5,
+        pacer: Pacer | None = None,
     ) -> None:
         self.endpoint = endpoint
+        self.pacer = pacer
         self.base_url = base_url.rstrip("/")
         self.timeout_seconds = timeout_seconds
         backoff = float(os.environ.get("CSKPI_HTTP_BACKOFF_SECONDS", "0.5"))
@@ -82,6 +124,8 @@ class SourceClient:
 
     def request(self, method: str, path_or_url: str, **kwargs: Any) -> requests.Response:
         url = self.url(path_or_url)
+        if self.pacer:
+            self.pacer.before(url)
         try:
             response = self.session.request(method, url, timeout=self.timeout_seconds, **kwargs)
         except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:

@@ -5,7 +5,9 @@ One load is one transaction: the stream's rows for the window, its rejects and i
 and re-running a window replaces it instead of adding to it.
 
 Modes:
-- partition: replace the rows whose local partition day falls in the window;
+- versions: add the (id, version) pairs of the window that raw does not hold yet and never delete
+  one, so re-running any day in any order, at any page size, can only add what was missing;
+- partition: replace one day's rows (a file-based stream whose file is that day's whole truth);
 - upsert: keep the newest version of each id (incremental streams with a high-water mark);
 - snapshot: replace the whole table (small reference lists).
 """
@@ -13,7 +15,7 @@ Modes:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -21,7 +23,7 @@ import duckdb
 
 from ingestion.errors import IngestionError
 from ingestion.settings import DEFAULT_DUCKDB_MEMORY_LIMIT
-from ingestion.streams import Column, StreamSpec
+from ingestion.streams import FUTURE, Column, StreamSpec
 
 LEDGER_DDL = """
 create table if not exists raw._ingest_ledger (
@@ -34,6 +36,7 @@ create table if not exists raw._ingest_ledger (
     window_start timestamp,
     window_end timestamp,
     pages integer,
+    records_received bigint,
     records_fetched bigint,
     records_loaded bigint,
     records_rejected bigint,
@@ -43,6 +46,11 @@ create table if not exists raw._ingest_ledger (
     landing_dir varchar,
     committed_at timestamp
 )"""
+LEDGER_COLUMNS = (
+    "run_id, batch_id, source, stream, first_partition, last_partition, window_start, window_end, pages, "
+    "records_received, records_fetched, records_loaded, records_rejected, duplicates_dropped, outside_window, "
+    "cursor, landing_dir, committed_at"
+)
 
 REJECTS_DDL = """
 create table if not exists raw._rejects (
@@ -74,16 +82,19 @@ class LoadWindow:
 
 @dataclass(frozen=True)
 class LoadResult:
+    """The counts of one load. Every record read is loaded, rejected, a duplicate, or outside."""
+
     stream: str
+    partition: date | None
+    records_received: int | None  # as the connector counted them in the landed pages or file
     records_fetched: int
     records_loaded: int
     records_rejected: int
     duplicates_dropped: int
     outside_window: int
     cursor: str | None
-
-    def as_metadata(self) -> dict:
-        return asdict(self)
+    # a stream's total over several days keeps each day's own load here
+    per_partition: tuple[LoadResult, ...] = ()
 
 
 def connect(warehouse_path: Path, memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
@@ -93,6 +104,8 @@ def connect(warehouse_path: Path, memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMI
     con.execute("set enable_progress_bar = false")
     con.execute("create schema if not exists raw")
     con.execute(LEDGER_DDL)
+    # warehouses from before the connector's own count was kept
+    con.execute("alter table raw._ingest_ledger add column if not exists records_received bigint")
     con.execute(REJECTS_DDL)
     return con
 
@@ -177,26 +190,35 @@ def load(
     batch_id: str,
     landing_dir: Path | None,
     pages: int,
+    received: int | None = None,
     window: LoadWindow | None = None,
     fixed_partition: date | None = None,
     cursor: str | None = None,
     scope: tuple[str, str] | None = None,
 ) -> LoadResult:
-    """Load one batch of landed files for `spec`, atomically. See the module docstring for modes."""
+    """Load one batch of landed files for `spec`, atomically. See the module docstring for modes.
+
+    `received` is how many records the connector counted in what it landed; the ledger keeps it
+    beside what DuckDB read, so a record lost between the page and the table shows as a gap.
+    Every record read ends in exactly one count: loaded, rejected, duplicate, or outside the window.
+    """
     _ensure_table(con, spec)
     fetched = _stage_incoming(con, spec, files)
     scope_sql = f" and {scope[0]} = '{scope[1]}'" if scope else ""
 
     # Which rows this load speaks for: the window's (partition by timestamp), or all of them.
-    if spec.mode == "partition" and spec.partition_by:
-        assert window is not None, f"{spec.name} is partitioned: pass a window"
+    lo = hi = ""
+    if spec.partition_by:
+        assert window is not None, f"{spec.name} is partitioned by time: pass a window"
+        assert spec.mode == "versions", f"{spec.name}: only versioned streams are partitioned by time"
         ts = spec.partition_by
         day_expr = _local_day(ts, window.timezone)
         lo, hi = f"'{window.start:%Y-%m-%d %H:%M:%S}'::timestamp", f"'{window.end:%Y-%m-%d %H:%M:%S}'::timestamp"
-        in_scope = f"({ts} >= {lo} and {ts} < {hi})"
-        # A reject whose timestamp did not parse cannot be placed; this load owns it.
-        reject_scope = f"({in_scope} or {ts} is null)"
-        reject_day = f"coalesce({day_expr}, '{window.first_day}'::date)"
+        in_scope = f"coalesce({ts} >= {lo} and {ts} < {hi}, false)"
+        # A reject that no window can own (its time unparseable or in the future) is this load's;
+        # any other reject belongs to the window its time falls in, and is outside this one.
+        reject_scope = f"({in_scope} or {ts} is null or {ts} > {FUTURE})"
+        reject_day = f"coalesce(case when {in_scope} then {day_expr} end, '{window.first_day}'::date)"
     elif spec.mode == "partition":
         assert fixed_partition is not None, f"{spec.name} is partitioned by file: pass fixed_partition"
         day_expr = reject_day = f"'{fixed_partition}'::date"
@@ -205,51 +227,66 @@ def load(
         day_expr = reject_day = "null::date"
         in_scope = reject_scope = "true"
 
-    col_names = ", ".join(c.name for c in spec.columns)
-    # by name: a table migrated by _ensure_table has its newer columns last
-    stored = f"{col_names}, _partition_date, _batch_id, _run_id, _loaded_at, _source_file, _record"
-    con.execute("drop table if exists _accepted")
     con.execute(
         f"""
-        create temp table _accepted as
-        select {col_names}, {day_expr} as _partition_date, _record, _source_file from (
-            select *, row_number() over (
-                partition by {spec.key} order by {spec.version} desc nulls last, _source_file desc
-            ) as _rn
-            from _incoming where _reject_reason is null and {in_scope}
-        ) where _rn = 1
+        create or replace temp table _classified as
+        select *, case
+            when _reject_reason is not null and {reject_scope} then 'rejected'
+            when not ({in_scope}) then 'outside'
+            else 'accepted'
+        end as _fate
+        from _incoming
         """
     )
-    in_window = con.execute(f"select count(*) from _incoming where _reject_reason is null and {in_scope}").fetchone()[0]
-    outside = con.execute(
-        f"select count(*) from _incoming where _reject_reason is null and not ({in_scope})"
-    ).fetchone()[0]
-    con.execute("drop table if exists _new_rejects")
+    col_names = ", ".join(c.name for c in spec.columns)
+    if spec.mode == "versions":
+        # one copy of each (key, version); a version raw already holds is a counted duplicate
+        dedup = f"partition by {spec.key}, {spec.version} order by _source_file desc"
+        held = (
+            f"and not exists (select 1 from {spec.table} t where t.{spec.key} = c.{spec.key} "
+            f"and t.{spec.version} = c.{spec.version} and t.{spec.version} >= {lo} and t.{spec.version} < {hi})"
+        )
+    else:
+        dedup = f"partition by {spec.key} order by {spec.version} desc nulls last, _source_file desc"
+        held = ""
     con.execute(
         f"""
-        create temp table _new_rejects as
+        create or replace temp table _accepted as
+        select {col_names}, {day_expr} as _partition_date, _record, _source_file from (
+            select *, row_number() over ({dedup}) as _rn from _classified where _fate = 'accepted'
+        ) c where _rn = 1 {held}
+        """
+    )
+    con.execute(
+        f"""
+        create or replace temp table _new_rejects as
         select any_value({reject_day}) as partition_date, any_value({spec.key}::varchar) as record_id,
                any_value(_reject_reason) as reason, any_value(_record) as payload, _payload_md5,
                any_value(_source_file) as source_file
-        from _incoming where _reject_reason is not null and {reject_scope}
+        from _classified where _fate = 'rejected'
         group by _payload_md5
         """
     )
+    counts = dict(con.execute("select _fate, count(*) from _classified group by 1").fetchall())
     loaded = con.execute("select count(*) from _accepted").fetchone()[0]
-    rejected = con.execute("select count(*) from _new_rejects").fetchone()[0]
+    rejected, outside = counts.get("rejected", 0), counts.get("outside", 0)
+    duplicates = counts.get("accepted", 0) - loaded
 
+    stored = f"{col_names}, _partition_date, _batch_id, _run_id, _loaded_at, _source_file, _record"
     meta = f"'{batch_id}', '{run_id}', now()::timestamp"
     insert_accepted = (
         f"insert into {spec.table} ({stored}) select {col_names}, _partition_date, {meta}, _source_file, _record "
     )
     con.execute("begin transaction")
     try:
-        if spec.mode == "partition":
-            first = window.first_day if window else fixed_partition
-            last = window.last_day if window else fixed_partition
-            con.execute(f"delete from {spec.table} where _partition_date between '{first}' and '{last}'{scope_sql}")
+        if spec.mode == "versions":
+            # never deletes: a re-run or an older window adds only what raw does not hold yet
             con.execute(insert_accepted + "from _accepted")
-            reject_delete = f"partition_date between '{first}' and '{last}'"
+            reject_delete = "false"
+        elif spec.mode == "partition":
+            con.execute(f"delete from {spec.table} where _partition_date = '{fixed_partition}'{scope_sql}")
+            con.execute(insert_accepted + "from _accepted")
+            reject_delete = f"partition_date = '{fixed_partition}'"
         elif spec.mode == "upsert":
             # Keep whichever version is newer; an equal version is replaced by the redelivery.
             con.execute(
@@ -277,7 +314,8 @@ def load(
             "from _new_rejects"
         )
         con.execute(
-            "insert into raw._ingest_ledger values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::timestamp)",
+            f"insert into raw._ingest_ledger ({LEDGER_COLUMNS}) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::timestamp)",
             [
                 run_id,
                 batch_id,
@@ -288,10 +326,11 @@ def load(
                 window.start if window else None,
                 window.end if window else None,
                 pages,
+                received,
                 fetched,
                 loaded,
                 rejected,
-                in_window - loaded,
+                duplicates,
                 outside,
                 cursor,
                 str(landing_dir) if landing_dir else None,
@@ -301,7 +340,17 @@ def load(
     except BaseException:
         con.execute("rollback")
         raise
-    return LoadResult(spec.name, fetched, loaded, rejected, in_window - loaded, outside, cursor)
+    return LoadResult(
+        stream=spec.name,
+        partition=window.first_day if window else fixed_partition,
+        records_received=received,
+        records_fetched=fetched,
+        records_loaded=loaded,
+        records_rejected=rejected,
+        duplicates_dropped=duplicates,
+        outside_window=outside,
+        cursor=cursor,
+    )
 
 
 def last_cursor(con: duckdb.DuckDBPyConnection, spec: StreamSpec) -> str | None:
@@ -315,10 +364,46 @@ def last_cursor(con: duckdb.DuckDBPyConnection, spec: StreamSpec) -> str | None:
 
 
 def ledger_summary(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict]:
+    """Per stream of a run: what was received, read, loaded, rejected, dropped as duplicate, outside."""
     rows = con.execute(
-        "select source || '.' || stream, sum(records_fetched), sum(records_loaded), sum(records_rejected), "
-        "sum(duplicates_dropped) from raw._ingest_ledger where run_id = ? group by 1 order by 1",
+        "select source || '.' || stream, sum(records_received), sum(records_fetched), sum(records_loaded), "
+        "sum(records_rejected), sum(duplicates_dropped), sum(outside_window) "
+        "from raw._ingest_ledger where run_id = ? group by 1 order by 1",
         [run_id],
     ).fetchall()
-    keys = ("stream", "fetched", "loaded", "rejected", "duplicates_dropped")
+    keys = ("stream", "received", "fetched", "loaded", "rejected", "duplicates_dropped", "outside_window")
     return [dict(zip(keys, r, strict=True)) for r in rows]
+
+
+def accounting_gaps(con: duckdb.DuckDBPyConnection, run_id: str, source: str, stream: str) -> list[dict]:
+    """The loads of a run for one stream that cannot account for every record, one dict each.
+
+    Three identities per load: the connector's count equals what DuckDB read from the landed
+    files; what was read is loaded + rejected + duplicates + outside the window; and raw holds as
+    many rows of the load's batch as it says it loaded.
+    """
+    table = f"raw.{source}__{stream}"
+    rows = con.execute(
+        f"""
+        with ledger as (
+            select * from raw._ingest_ledger where run_id = ? and source = ? and stream = ?
+        ),
+        stored as (
+            select _batch_id, count(*) as n from {table}
+            where _batch_id in (select batch_id from ledger) group by 1
+        )
+        select l.first_partition, l.batch_id, l.records_received, l.records_fetched, l.records_loaded,
+               l.records_rejected, l.duplicates_dropped, l.outside_window, coalesce(s.n, 0) as rows_in_raw
+        from ledger l left join stored s on s._batch_id = l.batch_id
+        where l.records_received is distinct from l.records_fetched
+           or l.records_fetched <> l.records_loaded + l.records_rejected + l.duplicates_dropped + l.outside_window
+           or l.records_loaded <> coalesce(s.n, 0)
+        order by 1, 2
+        """,
+        [run_id, source, stream],
+    )
+    keys = [d[0] for d in rows.description]
+    return [
+        {k: (v.isoformat() if isinstance(v, date) else v) for k, v in zip(keys, r, strict=True)}
+        for r in rows.fetchall()
+    ]

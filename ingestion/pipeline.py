@@ -57,14 +57,26 @@ def day_window(settings: Settings, day: date) -> LoadWindow:
 
 
 def total(stream: str, results: list[LoadResult]) -> LoadResult:
+    received = [r.records_received for r in results]
     return LoadResult(
         stream=stream,
+        partition=None,
+        records_received=None if None in received else sum(received),  # type: ignore[arg-type]
         records_fetched=sum(r.records_fetched for r in results),
         records_loaded=sum(r.records_loaded for r in results),
         records_rejected=sum(r.records_rejected for r in results),
         duplicates_dropped=sum(r.duplicates_dropped for r in results),
         outside_window=sum(r.outside_window for r in results),
         cursor=results[-1].cursor if results else None,
+        per_partition=tuple(results),
+    )
+
+
+def describe(result: LoadResult) -> str:
+    """A load's counts as one line: where every record it read went."""
+    return (
+        f"fetched {result.records_fetched}, loaded {result.records_loaded}, rejected {result.records_rejected}, "
+        f"duplicates {result.duplicates_dropped}, outside the window {result.outside_window}"
     )
 
 
@@ -78,6 +90,7 @@ def _load(settings: Settings, spec: StreamSpec, fetched: FetchResult, run_id: st
             batch_id=fetched.batch.batch_id,
             landing_dir=fetched.batch.directory,
             pages=fetched.pages,
+            received=fetched.records,
             cursor=fetched.cursor,
             **kwargs,
         )
@@ -103,10 +116,7 @@ def _by_day(
             fetched = fetch(client, batch, start, end)
             result = _load(settings, spec, fetched, run_id, window=window)
             results.append(result)
-            progress(
-                f"{spec.name} {day} ({n}/{len(all_days)}): fetched {result.records_fetched} in {fetched.pages} "
-                f"pages, loaded {result.records_loaded}, rejected {result.records_rejected}"
-            )
+            progress(f"{spec.name} {day} ({n}/{len(all_days)}): {fetched.pages} pages, {describe(result)}")
     return total(spec.name, results)
 
 
@@ -134,7 +144,7 @@ def _snapshot(settings: Settings, spec: StreamSpec, fetch: Callable, run_id: str
     with open_client(settings, spec.source) as client:
         fetched = fetch(client, LandingBatch(settings.landing_dir, spec.source, spec.stream, _today(settings)))
     result = _load(settings, spec, fetched, run_id)
-    progress(f"{spec.name}: fetched {result.records_fetched}, loaded {result.records_loaded}")
+    progress(f"{spec.name}: {describe(result)}")
     return result
 
 
@@ -154,8 +164,8 @@ def _crm(settings: Settings, spec: StreamSpec, properties: tuple[str, ...], run_
         fetched = hubspot.fetch_modified_since(client, batch, spec.stream, properties, since_ms)
     result = _load(settings, spec, fetched, run_id)
     progress(
-        f"{spec.name}: modified since {since_ms} ms: fetched {result.records_fetched} in {fetched.pages} pages, "
-        f"loaded {result.records_loaded}, rejected {result.records_rejected}; cursor now {result.cursor}"
+        f"{spec.name}: modified since {since_ms} ms: {fetched.pages} pages, {describe(result)}; "
+        f"cursor now {result.cursor}"
     )
     return result
 
@@ -207,13 +217,11 @@ def ingest_survey_csv(settings: Settings, first: date, last: date, run_id: str, 
                     batch_id=batch.batch_id,
                     landing_dir=batch.directory,
                     pages=1,
+                    received=survey_csv.count_rows(utf8, mapping),
                     fixed_partition=day,
                     scope=("survey_tool", mapping.tool),
                     cursor=None,
                 )
             results.append(result)
-            progress(
-                f"surveys.csv_responses[{mapping.tool}] {day}: loaded {result.records_loaded}, "
-                f"rejected {result.records_rejected}"
-            )
+            progress(f"surveys.csv_responses[{mapping.tool}] {day}: {describe(result)}")
     return total("surveys.csv_responses", results)

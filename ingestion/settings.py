@@ -49,6 +49,9 @@ class Settings:
     duckdb_memory_limit: str  # e.g. "3GB": loaders and dbt spill to disk past it
     http_timeout_seconds: float
     http_max_retries: int
+    # Zendesk's incremental exports allow 10 requests a minute per account (more with its High
+    # Volume add-on); the client paces them to this. 0 turns pacing off (a loopback test server).
+    zendesk_export_requests_per_minute: int
     serving_dir: Path  # the DuckDB snapshot, Parquet files and BI connection files BI users open
     serving_postgres_dsn: str | None  # publish the marts to this PostgreSQL database when set
     bi_reader_password: str | None
@@ -97,6 +100,7 @@ def load_settings() -> Settings:
         duckdb_memory_limit=_env("CSKPI_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT),
         http_timeout_seconds=float(_env("CSKPI_HTTP_TIMEOUT_SECONDS", "30")),
         http_max_retries=int(_env("CSKPI_HTTP_MAX_RETRIES", "5")),
+        zendesk_export_requests_per_minute=int(_env("ZENDESK_EXPORT_REQUESTS_PER_MINUTE", "10")),
         serving_dir=Path(_env("CSKPI_SERVING_DIR", str(data_dir / "serving"))).resolve(),
         serving_postgres_dsn=_env("SERVING_POSTGRES_DSN"),
         bi_reader_password=_env("SERVING_BI_READER_PASSWORD"),

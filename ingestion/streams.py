@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-LoadMode = Literal["partition", "upsert", "snapshot"]
+LoadMode = Literal["versions", "partition", "upsert", "snapshot"]
 
 # Tolerated clock skew before a timestamp counts as "in the future".
 FUTURE = "now()::timestamp + interval 1 day"
@@ -49,7 +49,8 @@ class StreamSpec:
     columns: tuple[Column, ...]
     rules: tuple[tuple[str, str], ...]
     key: str
-    version: str  # among duplicates of `key`, the highest `version` wins
+    # versions mode: (key, version) names one immutable version; other modes: the highest wins
+    version: str
     partition_by: str | None = None  # timestamp column whose local day is the partition
 
     @property
@@ -76,15 +77,23 @@ def _required_ts(col: str) -> tuple[tuple[str, str], ...]:
     return ((f"{col} is null", f"unparseable {col}"), _future(col))
 
 
+# Tickets change, so raw keeps every version the export delivered, keyed by (id, generated_at):
+# a load adds the versions it does not hold and never deletes one. A version's partition day is
+# the local day of its generated_timestamp, the key the export is ordered and paged by.
 ZENDESK_TICKETS = StreamSpec(
     source="zendesk",
     stream="tickets",
-    mode="partition",
+    mode="versions",
     reader=_json_reader("$.tickets[*]"),
     columns=(
         Column("id", "try_cast(rec->>'id' as bigint)", "bigint"),
         Column("created_at", ts_iso("rec->>'created_at'"), "timestamp"),
         Column("updated_at", ts_iso("rec->>'updated_at'"), "timestamp"),
+        Column(
+            "generated_at",
+            "coalesce(" + ts_epoch("rec->>'generated_timestamp'") + ", " + ts_iso("rec->>'updated_at'") + ")",
+            "timestamp",
+        ),
         # custom_fields as {"<field id>": value}, so staging reads a field by id on any engine
         Column(
             "custom_fields",
@@ -104,16 +113,17 @@ ZENDESK_TICKETS = StreamSpec(
     ),
     rules=(("id is null", "missing id"), *_required_ts("created_at"), *_required_ts("updated_at")),
     key="id",
-    version="updated_at",
-    partition_by="updated_at",
+    version="generated_at",
+    partition_by="generated_at",
 )
 
 # One raw row per child event of a ticket audit: comments (public/private, with author and via),
 # field changes (status, group, assignee, priority, response level) and voice calls.
+# Events never change: keyed by id (and their creation time), added once, never deleted.
 ZENDESK_TICKET_EVENTS = StreamSpec(
     source="zendesk",
     stream="ticket_events",
-    mode="partition",
+    mode="versions",
     reader=(
         "select filename, audit, unnest(json_extract(audit, '$.child_events[*]')) as rec from ("
         "select filename, unnest(json_extract(json, '$.ticket_events[*]')) as audit "
@@ -216,7 +226,7 @@ SURVEY_SCALES = ("csat",)  # the overall question is 5-point CSAT; anything else
 SURVEY_API_RESPONSES = StreamSpec(
     source="surveys",
     stream="api_responses",
-    mode="partition",
+    mode="versions",
     reader=_json_reader("$[*]"),
     columns=(
         Column("id", "rec->>'id'", "varchar"),

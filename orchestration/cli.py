@@ -64,17 +64,14 @@ def run_range(first: date, last: date) -> tuple[bool, str]:
 
 
 @_wait_for_warehouse
-def warehouse_summary(run_id: str) -> tuple[list[tuple], list[tuple]]:
-    """(per-stream fetched/loaded/rejected of the run, row counts of raw and staging tables)."""
+def warehouse_summary(run_id: str) -> tuple[list[dict], list[tuple]]:
+    """(per-stream counts of the run's loads, row counts of raw and staging tables)."""
+    from ingestion.loader import ledger_summary
     from ingestion.settings import load_settings
 
     settings = load_settings()
     with closing(duckdb.connect(str(settings.warehouse_path), read_only=True, config=settings.duckdb_config)) as con:
-        streams = con.execute(
-            "select source || '.' || stream, sum(records_fetched), sum(records_loaded), sum(records_rejected), "
-            "sum(duplicates_dropped) from raw._ingest_ledger where run_id = ? group by 1 order by 1",
-            [run_id],
-        ).fetchall()
+        streams = ledger_summary(con, run_id)
         tables = con.execute(
             # tables only: counting a staging view deduplicates all history, minutes on a large warehouse
             "select table_schema || '.' || table_name from information_schema.tables "
@@ -87,9 +84,20 @@ def warehouse_summary(run_id: str) -> tuple[list[tuple], list[tuple]]:
 
 def print_summary(run_id: str) -> None:
     streams, counts = warehouse_summary(run_id)
-    print(f"\n{'stream':<26}{'fetched':>10}{'loaded':>10}{'rejected':>10}{'dup. dropped':>14}")
-    for name, fetched, loaded, rejected, dups in streams:
-        print(f"{name:<26}{fetched:>10}{loaded:>10}{rejected:>10}{dups:>14}")
+    # fetched = loaded + rejected + duplicates + outside; "unaccounted" is what breaks that (should be 0)
+    heads = ("fetched", "loaded", "rejected", "duplicates", "outside", "unaccounted")
+    print(f"\n{'stream':<26}" + "".join(f"{h:>12}" for h in heads))
+    for s in streams:
+        parts = s["loaded"] + s["rejected"] + s["duplicates_dropped"] + s["outside_window"]
+        row = (
+            s["fetched"],
+            s["loaded"],
+            s["rejected"],
+            s["duplicates_dropped"],
+            s["outside_window"],
+            s["fetched"] - parts,
+        )
+        print(f"{s['stream']:<26}" + "".join(f"{v:>12}" for v in row))
     print("\nwarehouse tables (rows):")
     for table, n in counts:
         print(f"  {table:<40}{n:>10}")

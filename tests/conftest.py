@@ -32,6 +32,8 @@ def use_small_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CSKPI_HTTP_BACKOFF_SECONDS", "0.05")
     monkeypatch.setenv("CSKPI_HTTP_TIMEOUT_SECONDS", "5")
     monkeypatch.setenv("CSKPI_HTTP_MAX_RETRIES", "3")
+    # the loopback server has no rate limit; tests/test_connectors.py paces on purpose
+    monkeypatch.setenv("ZENDESK_EXPORT_REQUESTS_PER_MINUTE", "0")
     return data
 
 

@@ -166,3 +166,48 @@ def test_a_page_that_keeps_arriving_truncated_fails_loudly(settings, server, fau
         zendesk.fetch_groups(client, _batch(settings, "groups"))
     assert "cut short" in str(err.value)
     assert server.requests_served == 1 + settings.http_max_retries
+
+
+class _Clock:
+    """Time that passes only when the client waits, so a minute's budget is tested in no time."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_incremental_exports_are_paced_to_the_accounts_limit(settings, server, monkeypatch):
+    """Zendesk allows 10 export requests a minute; at a budget of 2 a minute, 5 pages of the ticket
+    export wait for the oldest request to age out: the 3rd and 4th page at t = 60 s, the 5th at
+    t = 120 s. So the client waited 120 s in all, and every page still arrived."""
+    import dataclasses
+
+    from ingestion.http import Pacer
+
+    monkeypatch.setattr(zendesk, "EXPORT_PAGE_SIZE", 80)
+    start, end = day_bounds(settings.reporting_timezone, DAY)
+    served = len(server.source.tickets_updated(start, end))
+    # the 5th page of 80 holds the day's last version and the first one after it: paging stops there
+    assert 320 < served < 400, "five pages of 80"
+    clock = _Clock()
+    real = dataclasses.replace(pointed_at(settings, server), zendesk_export_requests_per_minute=2)
+    with open_client(real, "zendesk") as client:
+        assert client.pacer is not None and client.pacer.per_minute == 2
+        client.pacer = Pacer(2, "/incremental/", clock=clock.monotonic, sleep=clock.sleep)
+        result = zendesk.fetch_tickets(client, _batch(settings, "tickets"), start, end)
+    assert result.pages == 5
+    assert clock.now == client.pacer.waited_seconds == 120
+
+
+def test_a_window_starting_within_the_last_minute_asks_the_export_nothing(settings, server):
+    """The export gives no data for the most recent minute, and start_time must be older."""
+    start = int(time.time()) - 10
+    with open_client(pointed_at(settings, server), "zendesk") as client:
+        tickets = zendesk.fetch_tickets(client, _batch(settings, "tickets"), start, start + 86_400)
+        events = zendesk.fetch_ticket_events(client, _batch(settings, "events"), start, start + 86_400)
+    assert (tickets.pages, events.pages, server.requests_served) == (0, 0, 0)

@@ -153,7 +153,7 @@ class SampleServer:
         per_page = min(int(query.get("per_page", [ZENDESK_EXPORT_PAGE])[0]), ZENDESK_EXPORT_PAGE)
         if "cursor" in query:
             state = _decode_cursor(query["cursor"][0])
-            start, after_key = state["start_time"], (state["updated"], state["id"])
+            start, after_key = state["start_time"], (state["generated"], state["id"])
         elif "start_time" in query:
             start, after_key = int(query["start_time"][0]), None
         else:
@@ -162,7 +162,7 @@ class SampleServer:
             start, self.source.tickets_updated, key=lambda r: (r[0], r[1]), after_key=after_key, limit=per_page
         )
         last = (rows[-1][0], rows[-1][1]) if rows else after_key or (start, -1)
-        after_cursor = _encode_cursor({"start_time": start, "updated": last[0], "id": last[1]})
+        after_cursor = _encode_cursor({"start_time": start, "generated": last[0], "id": last[1]})
         return {
             "tickets": [self.ticket_hook(dict(r[2])) for r in rows],
             "after_cursor": after_cursor,

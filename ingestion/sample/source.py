@@ -70,7 +70,8 @@ class SampleSource:
             day += timedelta(days=1)
 
     def _buckets(self, created_day: date):
-        """Tickets and audits created on one day, bucketed by the local day of their (last) update."""
+        """Tickets and audits created on one day, bucketed by the local day of their last change
+        (a ticket's `generated_timestamp`, the key the export is ordered by; an audit's time)."""
         if created_day not in self._ticket_buckets:
             tz = self.config.timezone
             tickets: dict[date, list] = {}
@@ -79,7 +80,7 @@ class SampleSource:
                 visible = [a for a in life.audits if a.at <= self.now]
                 if not visible:
                     continue
-                last = visible[-1].at
+                last = life.generated_at(self.now)
                 tickets.setdefault(local_day(tz, last), []).append((last, life.id, life))
                 for a in visible:
                     audits.setdefault(local_day(tz, a.at), []).append(a)
@@ -91,9 +92,10 @@ class SampleSource:
     # sorted, and then sliced, so a day of 30k tickets is not re-sorted for each of its pages.
     def _updated_on(self, day: date, kind: int, key: Callable) -> list:
         """Bucket `kind` (0 tickets, 1 audits) of every creation day that can reach `day`, sorted."""
+        # a system update can carry a ticket's last change a day past its lifetime, hence + 2
         rows = [
             row
-            for created_day in (day - timedelta(days=k) for k in range(MAX_LIFETIME_DAYS + 1))
+            for created_day in (day - timedelta(days=k) for k in range(MAX_LIFETIME_DAYS + 2))
             for row in self._buckets(created_day)[kind].get(day, ())
         ]
         rows.sort(key=key)
@@ -111,7 +113,7 @@ class SampleSource:
         return self._audits_by_day[day]
 
     def tickets_updated(self, start: int, end: int) -> list[tuple[int, int, dict]]:
-        """(updated_epoch, ticket_id, record) for tickets whose current version was updated in the window."""
+        """(generated_timestamp, ticket_id, record) of tickets whose current version was generated in the window."""
         out: list[tuple[int, int, dict]] = []
         for day in self._days(start, end):
             out.extend(_between(self._tickets_on(day), start, end, key=lambda r: r[0]))

@@ -141,6 +141,15 @@ def land_export(mapping: SurveyCsvMapping, drop_dir: Path, day: date, batch: Lan
     return batch.write_file(source.stem + ".utf8.csv", text.encode("utf-8"))
 
 
+def count_rows(utf8: Path, mapping: SurveyCsvMapping) -> int:
+    """Data rows of a landed export as Python's csv module reads them (quoted line breaks included,
+    blank lines not): the count the loader's rows must match."""
+    with open(utf8, encoding="utf-8", newline="") as fh:
+        rows = csv.reader(fh, delimiter=mapping.delimiter)
+        next(rows, None)
+        return sum(1 for row in rows if row)
+
+
 def _q(value: str) -> str:
     return value.replace("'", "''")
 

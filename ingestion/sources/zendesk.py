@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 from ingestion.http import SourceClient
@@ -10,6 +11,14 @@ from ingestion.sources.paging import CursorGuard, FetchResult
 
 EXPORT_PAGE_SIZE = 1000  # the incremental exports' maximum
 LIST_PAGE_SIZE = 100  # cursor-paginated list endpoints' maximum
+# Incremental exports: "start_time must be at least one minute in the past. Data isn't provided
+# for the most recent minute." (Zendesk Support API reference, Incremental Exports)
+NEWEST_EXPORTABLE_SECONDS = 60
+
+
+def _too_recent(start: int) -> bool:
+    """A window starting within the last minute has nothing the export can give yet."""
+    return start > time.time() - NEWEST_EXPORTABLE_SECONDS
 
 
 def _epoch(iso: object) -> int | None:
@@ -20,12 +29,25 @@ def _epoch(iso: object) -> int | None:
         return None
 
 
-def fetch_tickets(client: SourceClient, batch: LandingBatch, start: int, end: int) -> FetchResult:
-    """Tickets whose latest update is in [start, end): `start_time`, then `cursor` to `end_of_stream`.
+def generated_epoch(ticket: dict) -> int | None:
+    """The key the incremental ticket export is ordered by: `generated_timestamp` (epoch seconds),
+    which also moves for system updates that leave `updated_at` alone; `updated_at` if absent."""
+    generated = ticket.get("generated_timestamp")
+    if isinstance(generated, int):
+        return generated
+    return _epoch(ticket.get("updated_at"))
 
-    Tickets come oldest update first, so paging also stops once a page reaches `end`.
+
+def fetch_tickets(client: SourceClient, batch: LandingBatch, start: int, end: int) -> FetchResult:
+    """Ticket versions generated in [start, end): `start_time`, then `cursor` to `end_of_stream`.
+
+    The export is ordered by `generated_timestamp`, so paging stops once a page's last ticket was
+    generated at or after `end`: every later page holds only newer versions. (Stopping on
+    `updated_at` instead skipped tickets whose system update came after a later user update.)
     """
     result = FetchResult(batch)
+    if _too_recent(start):
+        return result
     guard = CursorGuard("zendesk.tickets")
     params: dict = {"start_time": start, "per_page": EXPORT_PAGE_SIZE}
     while True:
@@ -34,8 +56,8 @@ def fetch_tickets(client: SourceClient, batch: LandingBatch, start: int, end: in
         result.add_page(body, len(tickets))
         if data.get("after_cursor"):
             result.cursor = data["after_cursor"]
-        last_update = _epoch(tickets[-1].get("updated_at")) if tickets else None
-        if data["end_of_stream"] or (last_update is not None and last_update >= end):
+        last_generated = generated_epoch(tickets[-1]) if tickets else None
+        if data["end_of_stream"] or (last_generated is not None and last_generated >= end):
             return result
         guard.check(data["after_cursor"])
         params = {"cursor": data["after_cursor"], "per_page": EXPORT_PAGE_SIZE}
@@ -48,12 +70,15 @@ def fetch_ticket_events(client: SourceClient, batch: LandingBatch, start: int, e
     that second can arrive twice. The loader keeps one copy of each event id.
     """
     result = FetchResult(batch)
+    if _too_recent(start):
+        return result
     guard = CursorGuard("zendesk.ticket_events")
     url = "/api/v2/incremental/ticket_events.json"
     params: dict | None = {"start_time": start, "include": "comment_events"}
     while True:
         body, data, _ = client.get_json(url, params=params)
-        result.add_page(body, len(data["ticket_events"]))
+        # counted in the loader's unit: one record per child event of an audit
+        result.add_page(body, sum(len(audit.get("child_events") or ()) for audit in data["ticket_events"]))
         result.cursor = str(data["end_time"])
         if data["end_of_stream"] or data["end_time"] >= end:
             return result
