@@ -95,6 +95,8 @@ class LoadResult:
     cursor: str | None
     # a stream's total over several days keeps each day's own load here
     per_partition: tuple[LoadResult, ...] = ()
+    # loads of other streams whose records came in this load's pages (Zendesk's metric_sets)
+    sideloads: tuple[LoadResult, ...] = ()
 
 
 def connect(warehouse_path: Path, memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
@@ -246,6 +248,13 @@ def load(
             f"and not exists (select 1 from {spec.table} t where t.{spec.key} = c.{spec.key} "
             f"and t.{spec.version} = c.{spec.version} and t.{spec.version} >= {lo} and t.{spec.version} < {hi})"
         )
+    elif spec.mode == "upsert":
+        # the newest copy of each key; one older than what raw holds is a counted duplicate
+        dedup = f"partition by {spec.key} order by {spec.version} desc nulls last, _source_file desc"
+        held = (
+            f"and not exists (select 1 from {spec.table} t where t.{spec.key} = c.{spec.key} "
+            f"and t.{spec.version} > c.{spec.version})"
+        )
     else:
         dedup = f"partition by {spec.key} order by {spec.version} desc nulls last, _source_file desc"
         held = ""
@@ -289,14 +298,9 @@ def load(
             reject_delete = f"partition_date = '{fixed_partition}'"
         elif spec.mode == "upsert":
             # Keep whichever version is newer; an equal version is replaced by the redelivery.
-            con.execute(
-                f"delete from {spec.table} t using _accepted n where t.{spec.key} = n.{spec.key} "
-                f"and (t.{spec.version} <= n.{spec.version} or n.{spec.version} is null)"
-            )
-            con.execute(
-                insert_accepted
-                + f"from _accepted n where not exists (select 1 from {spec.table} t where t.{spec.key} = n.{spec.key})"
-            )
+            # _accepted holds only copies at least as new as raw's: an equal one replaces its twin
+            con.execute(f"delete from {spec.table} t using _accepted n where t.{spec.key} = n.{spec.key}")
+            con.execute(insert_accepted + "from _accepted")
             reject_delete = "false"
         else:
             con.execute(f"delete from {spec.table}")
@@ -383,6 +387,12 @@ def accounting_gaps(con: duckdb.DuckDBPyConnection, run_id: str, source: str, st
     many rows of the load's batch as it says it loaded.
     """
     table = f"raw.{source}__{stream}"
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = ?",
+        [f"{source}__{stream}"],
+    ).fetchone()[0]
+    if not exists:  # a stream whose loads never created its table: its ledger rows must say loaded 0
+        table = "(select null::varchar as _batch_id where false)"
     rows = con.execute(
         f"""
         with ledger as (

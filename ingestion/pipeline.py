@@ -6,6 +6,7 @@ days it finished if it is stopped, and lands files under their own day.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
@@ -24,6 +25,7 @@ from ingestion.streams import (
     SURVEY_API_RESPONSES,
     ZENDESK_GROUPS,
     ZENDESK_TICKET_EVENTS,
+    ZENDESK_TICKET_METRICS,
     ZENDESK_TICKETS,
     ZENDESK_USERS,
     StreamSpec,
@@ -90,9 +92,8 @@ def _load(settings: Settings, spec: StreamSpec, fetched: FetchResult, run_id: st
             batch_id=fetched.batch.batch_id,
             landing_dir=fetched.batch.directory,
             pages=fetched.pages,
-            received=fetched.records,
             cursor=fetched.cursor,
-            **kwargs,
+            **{"received": fetched.records, **kwargs},
         )
 
 
@@ -105,6 +106,7 @@ def _by_day(
     run_id: str,
     progress: Progress,
     fetch: Callable,
+    sideloads: tuple[StreamSpec, ...] = (),
 ) -> LoadResult:
     results = []
     all_days = list(days(first, last))
@@ -115,13 +117,28 @@ def _by_day(
             start, end = day_bounds(settings.reporting_timezone, day)
             fetched = fetch(client, batch, start, end)
             result = _load(settings, spec, fetched, run_id, window=window)
-            results.append(result)
             progress(f"{spec.name} {day} ({n}/{len(all_days)}): {fetched.pages} pages, {describe(result)}")
+            side_results = []
+            for side in sideloads:  # other streams' records that came in the same pages
+                side_result = _load(settings, side, fetched, run_id, received=fetched.sideloaded.get(side.stream, 0))
+                side_results.append(dataclasses.replace(side_result, partition=day))
+                progress(f"{side.name} {day} (sideloaded): {describe(side_result)}")
+            results.append(dataclasses.replace(result, sideloads=tuple(side_results)))
     return total(spec.name, results)
 
 
 def ingest_tickets(settings: Settings, first: date, last: date, run_id: str, progress: Progress = _quiet):
-    return _by_day(settings, ZENDESK_TICKETS, "zendesk", first, last, run_id, progress, zendesk.fetch_tickets)
+    return _by_day(
+        settings,
+        ZENDESK_TICKETS,
+        "zendesk",
+        first,
+        last,
+        run_id,
+        progress,
+        zendesk.fetch_tickets,
+        sideloads=(ZENDESK_TICKET_METRICS,),
+    )
 
 
 def ingest_ticket_events(settings: Settings, first: date, last: date, run_id: str, progress: Progress = _quiet):

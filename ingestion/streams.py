@@ -117,6 +117,48 @@ ZENDESK_TICKETS = StreamSpec(
     partition_by="generated_at",
 )
 
+
+def _minutes(path: str) -> str:
+    return f"try_cast(rec->{path} as integer)"
+
+
+# Zendesk's own ticket metrics, sideloaded with the ticket export (`include=metric_sets`) and
+# landed in the same pages. One current set per ticket: the newest `updated_at` wins.
+ZENDESK_TICKET_METRICS = StreamSpec(
+    source="zendesk",
+    stream="ticket_metrics",
+    mode="upsert",
+    reader=_json_reader("$.metric_sets[*]"),
+    columns=(
+        Column("id", "try_cast(rec->>'id' as bigint)", "bigint"),
+        Column("ticket_id", "try_cast(rec->>'ticket_id' as bigint)", "bigint"),
+        Column("created_at", ts_iso("rec->>'created_at'"), "timestamp"),
+        Column("updated_at", ts_iso("rec->>'updated_at'"), "timestamp"),
+        Column("reply_time_calendar_minutes", _minutes("'reply_time_in_minutes'->>'calendar'"), "integer"),
+        Column("reply_time_business_minutes", _minutes("'reply_time_in_minutes'->>'business'"), "integer"),
+        Column(
+            "first_resolution_calendar_minutes", _minutes("'first_resolution_time_in_minutes'->>'calendar'"), "integer"
+        ),
+        Column(
+            "first_resolution_business_minutes", _minutes("'first_resolution_time_in_minutes'->>'business'"), "integer"
+        ),
+        Column(
+            "full_resolution_calendar_minutes", _minutes("'full_resolution_time_in_minutes'->>'calendar'"), "integer"
+        ),
+        Column(
+            "full_resolution_business_minutes", _minutes("'full_resolution_time_in_minutes'->>'business'"), "integer"
+        ),
+        Column("reopens", "try_cast(rec->>'reopens' as integer)", "integer"),
+        Column("replies", "try_cast(rec->>'replies' as integer)", "integer"),
+        Column("assigned_at", ts_iso("rec->>'assigned_at'"), "timestamp"),
+        Column("initially_assigned_at", ts_iso("rec->>'initially_assigned_at'"), "timestamp"),
+        Column("solved_at", ts_iso("rec->>'solved_at'"), "timestamp"),
+    ),
+    rules=(("ticket_id is null", "missing ticket_id"), *_required_ts("updated_at")),
+    key="ticket_id",
+    version="updated_at",
+)
+
 # One raw row per child event of a ticket audit: comments (public/private, with author and via),
 # field changes (status, group, assignee, priority, response level) and voice calls.
 # Events never change: keyed by id (and their creation time), added once, never deleted.
@@ -264,6 +306,7 @@ SURVEY_API_RESPONSES = StreamSpec(
 
 ALL_HTTP_STREAMS: tuple[StreamSpec, ...] = (
     ZENDESK_TICKETS,
+    ZENDESK_TICKET_METRICS,
     ZENDESK_TICKET_EVENTS,
     ZENDESK_GROUPS,
     ZENDESK_USERS,

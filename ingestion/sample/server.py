@@ -163,7 +163,7 @@ class SampleServer:
         )
         last = (rows[-1][0], rows[-1][1]) if rows else after_key or (start, -1)
         after_cursor = _encode_cursor({"start_time": start, "generated": last[0], "id": last[1]})
-        return {
+        out = {
             "tickets": [self.ticket_hook(dict(r[2])) for r in rows],
             "after_cursor": after_cursor,
             "after_url": f"/api/v2/incremental/tickets/cursor.json?cursor={after_cursor}",
@@ -171,6 +171,10 @@ class SampleServer:
             "before_url": None,
             "end_of_stream": end,
         }
+        if "metric_sets" in query.get("include", [""])[0].split(","):
+            # the sideload: one Ticket Metrics object per ticket of the page
+            out["metric_sets"] = [m for r in rows if (m := self.source.metric_set(r[1])) is not None]
+        return out
 
     def zendesk_ticket_events(self, query: dict[str, list[str]]) -> dict:
         if "start_time" not in query:

@@ -15,7 +15,14 @@ from datetime import UTC, date, datetime, timedelta
 
 from ingestion.sample.organisation import Company, Customer, build_organisation, last_modified
 from ingestion.sample.surveys import SurveyResponse, responses_delivered
-from ingestion.sample.tickets import MAX_LIFETIME_DAYS, Audit, SampleConfig, TicketLife, tickets_for_day
+from ingestion.sample.tickets import (
+    MAX_LIFETIME_DAYS,
+    Audit,
+    SampleConfig,
+    TicketLife,
+    metric_set,
+    tickets_for_day,
+)
 from ingestion.sample.window import local_day, local_days_between
 
 
@@ -118,6 +125,11 @@ class SampleSource:
         for day in self._days(start, end):
             out.extend(_between(self._tickets_on(day), start, end, key=lambda r: r[0]))
         return out
+
+    def metric_set(self, ticket_id: int) -> dict | None:
+        """Zendesk's metric set of a ticket as of now (a sample ticket id encodes its creation day)."""
+        life = tickets_for_day(self.config, date.fromordinal(ticket_id // 100_000))[ticket_id % 100_000]
+        return metric_set(life, self.now)
 
     def audits_between(self, start: int, end: int) -> list[Audit]:
         out: list[Audit] = []

@@ -436,3 +436,57 @@ def first_reply_seconds(life: TicketLife) -> int | None:
             ):
                 return a.at - life.created
     return None
+
+
+def metric_set(life: TicketLife, now: int) -> dict | None:
+    """The ticket's Zendesk metric set at `now`, in the shape of the Ticket Metrics reference.
+
+    The sample has no business-hours schedule, so business minutes equal calendar minutes; minutes
+    are whole minutes, rounded down. A reply is a public comment or call by an agent (not the
+    requester, not the auto-reply bot).
+    """
+    visible = [a for a in life.audits if a.at <= now]
+    if not visible:
+        return None
+    replies, solves, assigns, reopens = [], [], [], 0
+    for a in visible:
+        for ev in a.child_events:
+            if (
+                ev["event_type"] in ("Comment", "VoiceComment")
+                and ev.get("public")
+                and a.updater_id not in (life.requester_id, BOT_USER_ID)
+                and ev.get("via", {}).get("channel") != "rule"
+            ):
+                replies.append(a.at)
+            if ev.get("field_name") == "status" and ev.get("value") == "solved":
+                solves.append(a.at)
+            if ev.get("field_name") == "status" and ev.get("value") == "open" and ev.get("previous_value") == "solved":
+                reopens += 1
+            if ev.get("field_name") == "assignee_id" and ev.get("value") is not None:
+                assigns.append(a.at)
+
+    def minutes(at: int | None) -> dict:
+        value = None if at is None else (at - life.created) // 60
+        return {"calendar": value, "business": value}
+
+    return {
+        "url": f"https://sample.zendesk.com/api/v2/ticket_metrics/{life.id}.json",
+        "id": life.id * 10 + 7,
+        "ticket_id": life.id,
+        "created_at": iso(life.created),
+        "updated_at": iso(visible[-1].at),
+        "reply_time_in_minutes": minutes(replies[0] if replies else None),
+        "first_resolution_time_in_minutes": minutes(solves[0] if solves else None),
+        "full_resolution_time_in_minutes": minutes(solves[-1] if solves else None),
+        "agent_wait_time_in_minutes": {"calendar": None, "business": None},
+        "requester_wait_time_in_minutes": {"calendar": None, "business": None},
+        "on_hold_time_in_minutes": {"calendar": 0, "business": 0},
+        "reopens": reopens,
+        "replies": len(replies),
+        "assignee_stations": len(set(assigns)) or 0,
+        "group_stations": 1,
+        "assigned_at": iso(assigns[-1]) if assigns else None,
+        "initially_assigned_at": iso(assigns[0]) if assigns else None,
+        "solved_at": iso(solves[-1]) if solves else None,
+        "latest_comment_added_at": iso(visible[-1].at),
+    }

@@ -14,11 +14,15 @@ class FetchResult:
     pages: int = 0
     records: int = 0
     cursor: str | None = None  # where the next incremental fetch would start
+    # records of other streams that came in the same pages (sideloads), counted per stream
+    sideloaded: dict[str, int] = field(default_factory=dict)
 
-    def add_page(self, body: bytes, records: int) -> None:
+    def add_page(self, body: bytes, records: int, **sideloaded: int) -> None:
         self.batch.write_page(body)
         self.pages += 1
         self.records += records
+        for stream, n in sideloaded.items():
+            self.sideloaded[stream] = self.sideloaded.get(stream, 0) + n
 
 
 @dataclass

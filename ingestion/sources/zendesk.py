@@ -49,18 +49,19 @@ def fetch_tickets(client: SourceClient, batch: LandingBatch, start: int, end: in
     if _too_recent(start):
         return result
     guard = CursorGuard("zendesk.tickets")
-    params: dict = {"start_time": start, "per_page": EXPORT_PAGE_SIZE}
+    # Zendesk's own metrics come with the tickets (sideload), in the same pages
+    params: dict = {"start_time": start, "per_page": EXPORT_PAGE_SIZE, "include": "metric_sets"}
     while True:
         body, data, _ = client.get_json("/api/v2/incremental/tickets/cursor.json", params=params)
         tickets = data["tickets"]
-        result.add_page(body, len(tickets))
+        result.add_page(body, len(tickets), ticket_metrics=len(data.get("metric_sets") or ()))
         if data.get("after_cursor"):
             result.cursor = data["after_cursor"]
         last_generated = generated_epoch(tickets[-1]) if tickets else None
         if data["end_of_stream"] or (last_generated is not None and last_generated >= end):
             return result
         guard.check(data["after_cursor"])
-        params = {"cursor": data["after_cursor"], "per_page": EXPORT_PAGE_SIZE}
+        params = {"cursor": data["after_cursor"], "per_page": EXPORT_PAGE_SIZE, "include": "metric_sets"}
 
 
 def fetch_ticket_events(client: SourceClient, batch: LandingBatch, start: int, end: int) -> FetchResult:

@@ -37,12 +37,13 @@ def _counts(result: LoadResult) -> dict:
     }
 
 
-def _accounting_check(context: dg.AssetExecutionContext, source: str, stream: str) -> dg.AssetCheckResult:
+def _accounting_check(context, source: str, stream: str) -> dg.AssetCheckResult:
     """Every record the run fetched for the stream is loaded, rejected, a duplicate or outside."""
     settings = load_settings()
     with closing(loader.connect(settings.warehouse_path, settings.duckdb_memory_limit)) as con:
         gaps = loader.accounting_gaps(con, context.run.run_id, source, stream)
     return dg.AssetCheckResult(
+        asset_key=dg.AssetKey(["raw", source, stream]),
         check_name=ACCOUNTING_CHECK,
         passed=not gaps,
         metadata={"loads_unaccounted": len(gaps), "unaccounted": dg.MetadataValue.json(gaps)},
@@ -65,33 +66,59 @@ def _accounting_spec(source: str, stream: str) -> dg.AssetCheckSpec:
     )
 
 
-def _daily_stream(source: str, stream: str, description: str, ingest: Callable) -> dg.AssetsDefinition:
-    @dg.asset(
-        name=stream,
-        key_prefix=["raw", source],
-        group_name="ingestion",
-        description=description,
+def _add_partition_metadata(context, key: dg.AssetKey, loads: list[LoadResult], first: date, last: date) -> None:
+    """Each partition gets its own day's counts, not the run's totals (several loads a day add up)."""
+    by_day: dict[date, dict] = {}
+    for load in loads:
+        day = by_day.setdefault(load.partition, dict.fromkeys(_counts(load), 0))
+        for name, value in _counts(load).items():
+            day[name] += value
+    for day in days(first, last):
+        context.add_asset_metadata(
+            by_day.get(day, {"records_fetched": 0, "no_load": "nothing was delivered for this day"}),
+            asset_key=key,
+            partition_key=day.isoformat(),
+        )
+
+
+def _daily_stream(
+    source: str,
+    stream: str,
+    description: str,
+    ingest: Callable,
+    sideloads: tuple[tuple[str, str], ...] = (),
+) -> dg.AssetsDefinition:
+    """A daily stream; `sideloads` are (stream, description) of tables loaded from the same pages."""
+    streams = ((stream, description), *sideloads)
+
+    @dg.multi_asset(
+        name=f"{source}__{stream}",
+        specs=[
+            dg.AssetSpec(
+                ["raw", source, name],
+                group_name="ingestion",
+                description=text,
+                kinds={"python", "duckdb"},
+                partitions_def=daily_partitions,
+            )
+            for name, text in streams
+        ],
+        check_specs=[_accounting_spec(source, name) for name, _ in streams],
         partitions_def=daily_partitions,
         backfill_policy=dg.BackfillPolicy.single_run(),
         pool=DUCKDB_WRITERS,
-        kinds={"python", "duckdb"},
-        check_specs=[_accounting_spec(source, stream)],
     )
-    def _asset(context: dg.AssetExecutionContext, source_accounts: SourceAccounts) -> dg.MaterializeResult:
+    def _asset(context: dg.AssetExecutionContext, source_accounts: SourceAccounts):
         first, last = partition_days(context)
         total = ingest(source_accounts.settings(), first, last, context.run.run_id, context.log.info)
-        # Each partition gets its own day's counts, not the run's totals (several loads a day add up).
-        by_day: dict[date, dict] = {}
-        for load in total.per_partition:
-            day = by_day.setdefault(load.partition, dict.fromkeys(_counts(load), 0))
-            for key, value in _counts(load).items():
-                day[key] += value
-        for day in days(first, last):
-            context.add_asset_metadata(
-                by_day.get(day, {"records_fetched": 0, "no_load": "nothing was delivered for this day"}),
-                partition_key=day.isoformat(),
-            )
-        return dg.MaterializeResult(check_results=[_accounting_check(context, source, stream)])
+        loads = {stream: list(total.per_partition)}
+        for day_load in total.per_partition:
+            for side in day_load.sideloads:
+                loads.setdefault(side.stream.split(".", 1)[1], []).append(side)
+        for name, _ in streams:
+            key = dg.AssetKey(["raw", source, name])
+            _add_partition_metadata(context, key, loads.get(name, []), first, last)
+            yield dg.MaterializeResult(asset_key=key, check_results=[_accounting_check(context, source, name)])
 
     return _asset
 
@@ -125,6 +152,12 @@ ingestion_assets = [
         "Zendesk ticket versions generated on the day (incremental cursor export, by generated_timestamp); "
         "raw keeps every version.",
         pipeline.ingest_tickets,
+        sideloads=(
+            (
+                "ticket_metrics",
+                "Zendesk's own ticket metrics, sideloaded with the ticket export (metric_sets); newest per ticket.",
+            ),
+        ),
     ),
     _daily_stream(
         "zendesk",

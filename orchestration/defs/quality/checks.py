@@ -18,6 +18,9 @@ from orchestration.defs.partitions import run_days
 from orchestration.defs.pools import DUCKDB_WRITERS
 from orchestration.defs.quality import slices
 
+# below this share of tickets agreeing with Zendesk's own metrics, the reconciliation warns
+RECONCILIATION_WARN_BELOW = 0.95
+
 
 def _result(outcome: Outcome) -> dg.AssetCheckResult:
     metadata = {
@@ -125,6 +128,29 @@ def volume_anomaly(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResul
     )
 
 
+@dg.asset_check(
+    asset=dg.AssetKey(["marts", "fct_tickets"]),
+    name="zendesk_metric_reconciliation",
+    description="This project's first reply and first resolution times per ticket against Zendesk's own "
+    "calendar metrics (metric_sets), over the tickets the run built. Reports the agreement share; never blocks.",
+    blocking=False,
+    pool=DUCKDB_WRITERS,
+)
+def zendesk_metric_reconciliation(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+    measures = slices.metric_reconciliation(load_settings(), run_days(context))
+    shares = [m["agreement_share"] for m in measures if m["agreement_share"] is not None]
+    metadata: dict = {"measures": dg.MetadataValue.json(measures)}
+    for m in measures:
+        metadata[f"{m['measure']}_agreement_share"] = m["agreement_share"] if m["agreement_share"] is not None else -1
+        metadata[f"{m['measure']}_tickets_compared"] = m["tickets_compared"]
+    return dg.AssetCheckResult(
+        # disagreement is information (definitions differ at the edges), so it only warns
+        passed=all(share >= RECONCILIATION_WARN_BELOW for share in shares),
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata=metadata,
+    )
+
+
 quality_checks = [
     _mart_suite("marts.fct_kpi_daily", "kpi_date", suites.fct_kpi_daily),
     _mart_suite("marts.fct_tickets", "created_date", suites.fct_tickets),
@@ -137,4 +163,5 @@ quality_checks = [
     ticket_freshness,
     reject_share,
     volume_anomaly,
+    zendesk_metric_reconciliation,
 ]

@@ -72,3 +72,51 @@ def reject_shares(settings: Settings, run_id: str, days: tuple[date, date] | Non
 def daily_volumes(settings: Settings, first: date, last: date) -> dict[date, dict[str, int]]:
     with closing(duckdb.connect(str(settings.warehouse_path), read_only=True, config=settings.duckdb_config)) as con:
         return anomaly.daily_volumes(con, first, last)
+
+
+# Where this project's per-ticket durations and Zendesk's own calendar metrics mean the same thing.
+# Zendesk reports whole minutes, so a ticket agrees when the two differ by less than a minute.
+RECONCILED = (
+    ("first_reply", "first_response_seconds", "reply_time_calendar_minutes"),
+    ("first_resolution", "resolution_seconds", "first_resolution_calendar_minutes"),
+)
+
+
+def metric_reconciliation(settings: Settings, days: tuple[date, date] | None, worst: int = 5) -> list[dict]:
+    """Per measure: tickets compared, the share that agree with Zendesk, and the worst examples."""
+    window = "where t.created_date between ? and ?" if days else ""
+    out = []
+    for measure, ours, theirs in RECONCILED:
+        df = read(
+            settings,
+            f"""
+            with paired as (
+                select t.ticket_id, t.{ours} / 60.0 as ours_minutes, m.{theirs} as zendesk_minutes
+                from (
+                    select ticket_id, created_date, first_response_seconds,
+                           cast(extract(epoch from first_solved_at) - extract(epoch from created_at) as bigint)
+                               as resolution_seconds
+                    from marts.fct_tickets
+                ) t
+                inner join staging.stg_zendesk__ticket_metrics m on m.ticket_id = t.ticket_id
+                {window}
+            )
+            select ticket_id, ours_minutes, zendesk_minutes, abs(ours_minutes - zendesk_minutes) as off_minutes
+            from paired where ours_minutes is not null and zendesk_minutes is not null
+            order by off_minutes desc, ticket_id
+            """,
+            list(days) if days else [],
+        )
+        agree = int((df["off_minutes"] < 1).sum()) if len(df) else 0
+        out.append(
+            {
+                "measure": measure,
+                "tickets_compared": len(df),
+                "agreement_share": round(agree / len(df), 4) if len(df) else None,
+                "worst": [
+                    {k: (round(float(v), 1) if k != "ticket_id" else int(v)) for k, v in row.items()}
+                    for row in df.head(worst).to_dict(orient="records")
+                ],
+            }
+        )
+    return out
