@@ -9,7 +9,8 @@
 --   spam_tags, test_tags            ["spam"], ["test"]
 --   merged_tags                     ["closed_by_merge"]
 --   escalation_group_names          ["Technical Escalations", "Complaints Desk"]
---   zendesk_response_level_field_id "360000000001"  (zendesk_category_field_id is not needed)
+--   zendesk_response_level_field    "360000000001"  (zendesk_category_field is not needed)
+--   response_level_order            ["l1", "l2", "l3"], response_level_first_set_is_escalation false
 -- The channel taxonomy ('phone' ... 'other') is the fixed list of marts/dim_channel.sql.
 -- {seeds} is replaced by the caller with the absolute path of dbt_project/seeds, so the channel
 -- mapping and the response-level targets are the ones dbt loads.
@@ -107,7 +108,7 @@ event_facts as (
         count(*) filter (
             is_status_change and previous_value = 'solved' and new_value in ('new', 'open', 'pending', 'hold')
         ) as reopen_count,
-        min(new_value) filter (is_initial_level) as initial_response_level,
+        min(lower(new_value)) filter (is_initial_level) as initial_response_level,
         min(created_at) filter (is_escalation) as escalated_at
     from (
         select
@@ -134,13 +135,17 @@ event_facts as (
             is_kept and e.event_type = 'VoiceComment' as is_call,
             -- a status change of any event type, Create included
             is_kept and e.field_name = 'status' as is_status_change,
-            is_kept and e.event_type = 'Create' and e.field_name = 'response_level' as is_initial_level,
-            -- escalated: the response level raised (compared as text, as dbt does), or a
-            -- hand-over to an escalation group
+            is_kept and e.event_type = 'Create' and e.field_name = '360000000001' as is_initial_level,
+            -- escalated: the response level raised in the order l1 < l2 < l3 (a first setting,
+            -- with no previous value, is not a raise), or a hand-over to an escalation group
             is_kept
             and e.event_type = 'Change'
             and (
-                (e.field_name = 'response_level' and e.new_value > e.previous_value)
+                (
+                    e.field_name = '360000000001'
+                    and list_position(['l1', 'l2', 'l3'], lower(e.new_value))
+                        > list_position(['l1', 'l2', 'l3'], lower(e.previous_value))
+                )
                 or (
                     e.field_name = 'group_id'
                     and e.new_value in (
@@ -186,7 +191,9 @@ ticket_slices as (
             when t.channel in ('phone', 'chat', 'app', 'wechat', 'social', 'email', 'web_form', 'other') then t.channel
             else 'other'
         end as kpi_channel,
-        coalesce(tm.team, 'unassigned') as team,
+        -- no group: unassigned; a group known neither from the list nor by id: its id
+        case when t.group_id is null then 'unassigned' else coalesce(tm.team, 'deleted group ' || t.group_id) end
+            as team,
         coalesce(cu.customer_tier, 'unknown') as customer_tier
     from tickets as t
     left join teams as tm on tm.group_id = t.group_id

@@ -13,6 +13,10 @@ class SourceHTTPError(IngestionError):
     """The source kept failing after every retry, or answered with an unexpected status."""
 
 
+class SourceNotFoundError(SourceHTTPError):
+    """404: the record asked for by id does not exist (e.g. a permanently deleted group)."""
+
+
 class SourcePayloadError(IngestionError):
     """The source answered 200 with a body that is not the JSON the API promises."""
 

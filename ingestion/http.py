@@ -22,7 +22,7 @@ import tenacity
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from ingestion.errors import SourceAuthError, SourceHTTPError, SourcePayloadError
+from ingestion.errors import SourceAuthError, SourceHTTPError, SourceNotFoundError, SourcePayloadError
 from ingestion.settings import SourceEndpoint
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
@@ -169,6 +169,11 @@ class SourceClient:
                 f"{self.endpoint.source}: {response.request.method} {response.url} was refused with "
                 f"HTTP {response.status_code}. The credentials are missing, wrong or expired: "
                 f"set {names} (and {self.endpoint.url_variable} for the account's URL)."
+            )
+        if response.status_code == 404:
+            # its own type, so a look-up by id can tell "no such record" from a failing source
+            raise SourceNotFoundError(
+                f"{self.endpoint.source}: {response.request.method} {response.url} answered HTTP 404"
             )
         if response.status_code >= 400:
             raise SourceHTTPError(

@@ -25,6 +25,7 @@ from ingestion.streams import (
     SURVEY_API_RESPONSES,
     ZENDESK_GROUPS,
     ZENDESK_TICKET_EVENTS,
+    ZENDESK_TICKET_FIELDS,
     ZENDESK_TICKET_METRICS,
     ZENDESK_TICKETS,
     ZENDESK_USERS,
@@ -165,12 +166,85 @@ def _snapshot(settings: Settings, spec: StreamSpec, fetch: Callable, run_id: str
     return result
 
 
+# The group and agent ids that tickets point to, read from raw: every stored ticket version's
+# group / assignee and every group / assignee change an event recorded. A ticket can point to a
+# group or agent deleted since, which the lists no longer return.
+REFERENCED_GROUPS = (
+    ("zendesk__tickets", "select group_id as id from raw.zendesk__tickets"),
+    (
+        "zendesk__ticket_events",
+        "select try_cast(value as bigint) as id from raw.zendesk__ticket_events where field_name = 'group_id'",
+    ),
+)
+REFERENCED_AGENTS = (
+    ("zendesk__tickets", "select assignee_id as id from raw.zendesk__tickets"),
+    (
+        "zendesk__ticket_events",
+        "select try_cast(value as bigint) as id from raw.zendesk__ticket_events where field_name = 'assignee_id'",
+    ),
+)
+
+
+def referenced_ids(settings: Settings, queries: tuple[tuple[str, str], ...]) -> set[int]:
+    """Distinct non-null ids the queries return, over the raw tables that exist yet."""
+    with closing(loader.connect(settings.warehouse_path, settings.duckdb_memory_limit)) as con:
+        tables = con.execute("select table_name from information_schema.tables where table_schema = 'raw'")
+        present = {r[0] for r in tables.fetchall()}
+        parts = [sql for table, sql in queries if table in present]
+        if not parts:
+            return set()
+        rows = con.execute(f"select distinct id from ({' union all '.join(parts)}) where id is not null").fetchall()
+    return {int(r[0]) for r in rows}
+
+
+def _list_then_by_id(
+    settings: Settings,
+    spec: StreamSpec,
+    fetch_list: Callable,
+    key: str,
+    queries: tuple[tuple[str, str], ...],
+    fetch_by_id: Callable,
+    run_id: str,
+    progress: Progress,
+) -> LoadResult:
+    """The list, then by id every id raw tickets point to that the list left out, in one batch and
+    one snapshot load: deleted groups and agents land with their real names."""
+    wanted = referenced_ids(settings, queries)
+    looked_up: list[int] = []
+    not_found: list[int] = []
+
+    def fetch(client, batch: LandingBatch) -> FetchResult:
+        result = fetch_list(client, batch)
+        looked_up.extend(sorted(wanted - zendesk.listed_ids(result, key)))
+        not_found.extend(fetch_by_id(client, result, looked_up))
+        return result
+
+    result = _snapshot(settings, spec, fetch, run_id, progress)
+    if looked_up:
+        progress(
+            f"{spec.name}: {len(looked_up)} id(s) tickets point to are not in the list, fetched by id; "
+            f"{len(not_found)} not found{': ' + ', '.join(map(str, not_found[:20])) if not_found else ''}"
+        )
+    return result
+
+
 def ingest_groups(settings: Settings, run_id: str, progress: Progress = _quiet) -> LoadResult:
-    return _snapshot(settings, ZENDESK_GROUPS, zendesk.fetch_groups, run_id, progress)
+    return _list_then_by_id(
+        settings, ZENDESK_GROUPS, zendesk.fetch_groups, "groups", REFERENCED_GROUPS, zendesk.fetch_groups_by_id,
+        run_id, progress,
+    )  # fmt: skip
 
 
 def ingest_agents(settings: Settings, run_id: str, progress: Progress = _quiet) -> LoadResult:
-    return _snapshot(settings, ZENDESK_USERS, zendesk.fetch_agents, run_id, progress)
+    """Agents and admins from the list; assignees it leaves out (deleted agents) by id."""
+    return _list_then_by_id(
+        settings, ZENDESK_USERS, zendesk.fetch_agents, "users", REFERENCED_AGENTS, zendesk.fetch_users_by_id,
+        run_id, progress,
+    )  # fmt: skip
+
+
+def ingest_ticket_fields(settings: Settings, run_id: str, progress: Progress = _quiet) -> LoadResult:
+    return _snapshot(settings, ZENDESK_TICKET_FIELDS, zendesk.fetch_ticket_fields, run_id, progress)
 
 
 def _crm(settings: Settings, spec: StreamSpec, properties: tuple[str, ...], run_id: str, progress: Progress):

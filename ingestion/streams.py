@@ -199,11 +199,23 @@ ZENDESK_TICKET_EVENTS = StreamSpec(
     partition_by="created_at",
 )
 
+
+def _list_or_one_reader(plural: str, singular: str) -> str:
+    """Pages of a list endpoint (`{"groups": [...]}`) and answers of its show-by-id endpoint
+    (`{"group": {...}}`) in one batch: a deleted group is absent from the list, readable by id."""
+    files = "read_json_objects({files}, format='unstructured', filename=true, maximum_object_size=536870912)"
+    return (
+        f"select filename, rec from (select filename, {json_array(f'$.{plural}[*]')} from {files} "
+        f"union all select filename, json_extract(json, '$.{singular}') as rec from {files} "
+        f"where json_extract(json, '$.{singular}') is not null)"
+    )
+
+
 ZENDESK_GROUPS = StreamSpec(
     source="zendesk",
     stream="groups",
     mode="snapshot",
-    reader=_json_reader("$.groups[*]"),
+    reader=_list_or_one_reader("groups", "group"),
     columns=(
         Column("id", "try_cast(rec->>'id' as bigint)", "bigint"),
         Column("updated_at", ts_iso("rec->>'updated_at'"), "timestamp"),
@@ -218,6 +230,23 @@ ZENDESK_USERS = StreamSpec(
     stream="users",
     mode="snapshot",
     reader=_json_reader("$.users[*]"),
+    columns=(
+        Column("id", "try_cast(rec->>'id' as bigint)", "bigint"),
+        Column("updated_at", ts_iso("rec->>'updated_at'"), "timestamp"),
+    ),
+    rules=(("id is null", "missing id"),),
+    key="id",
+    version="updated_at",
+)
+
+
+# Ticket fields (system and custom): how the configured response-level and category fields are
+# found by title, and their dropdown options (GET /api/v2/ticket_fields, cursor pagination).
+ZENDESK_TICKET_FIELDS = StreamSpec(
+    source="zendesk",
+    stream="ticket_fields",
+    mode="snapshot",
+    reader=_json_reader("$.ticket_fields[*]"),
     columns=(
         Column("id", "try_cast(rec->>'id' as bigint)", "bigint"),
         Column("updated_at", ts_iso("rec->>'updated_at'"), "timestamp"),
@@ -310,6 +339,7 @@ ALL_HTTP_STREAMS: tuple[StreamSpec, ...] = (
     ZENDESK_TICKET_EVENTS,
     ZENDESK_GROUPS,
     ZENDESK_USERS,
+    ZENDESK_TICKET_FIELDS,
     HUBSPOT_CONTACTS,
     HUBSPOT_COMPANIES,
     SURVEY_API_RESPONSES,

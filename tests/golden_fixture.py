@@ -14,7 +14,7 @@ Times below are seconds after the ticket's creation.
 | T8     | email    | assigned 60, replies 5000 and 9000, solved 10000                       |
 | T9     | chat     | complaint: assigned 5, reply 100 (late), solved 50 h, never escalated   |
 | T10    | email    | complaint: assigned 60, no reply, solved 60 h                          |
-| T11    | phone    | L3: assigned 1, call 240 (180 s talk), solved 900                      |
+| T11    | phone    | L3: assigned 1, call 240 (180 s talk), lowered to L2 at 600, solved 900 |
 | T12    | chat     | assigned 5, reply 20, raised L1 -> L2 at 600 (escalation), solved 1200  |
 | T13    | email    | test ticket: excluded                                                  |
 | T14    | email    | merged away: excluded                                                  |
@@ -24,6 +24,16 @@ Times below are seconds after the ticket's creation.
 | T18    | chat     | requester not in the CRM: assigned 2, reply 12, solved 200             |
 | T19    | email    | a "reply" dated 100 s BEFORE creation (rejected), assigned 30, reply 2000, solved 3000 |
 | T20    | chat     | assigned 5, reply 40, still pending                                    |
+
+Day D+2 (2026-03-12, 10:00 local), kept apart so day D's hand-worked values stay as they are:
+
+| T21    | chat     | created L2, reply 100, raised L2 -> L3 at 300 (escalation), solved 600 |
+| T22    | chat     | no level at creation, first set to L3 at 60 (not an escalation), reply 10, solved 100 |
+| T23    | email    | group 13, deleted: not in the groups list, known by id; assigned 60, reply 600, solved 1200 |
+| T24    | email    | group 14, unknown even by id; assigned 60, reply 600, solved 1200      |
+
+As Zendesk sends them, tickets carry custom fields by id (`custom_fields: [{id, value}]`) and a
+custom-field event names its field by the id as a string (`"field_name": "360000000001"`).
 """
 
 from __future__ import annotations
@@ -35,12 +45,14 @@ from pathlib import Path
 
 D_CREATED = int(datetime(2026, 3, 10, 2, 0, tzinfo=UTC).timestamp())  # 10:00 in Shanghai
 D1_CREATED = D_CREATED + 86_400
+D2_CREATED = D_CREATED + 2 * 86_400
 DAY = 86_400
 HOUR = 3_600
 
-FRONT, ESCALATIONS = 11, 12
+FRONT, ESCALATIONS, DELETED_GROUP, UNKNOWN_GROUP = 11, 12, 13, 14
 AGENT, AGENT_B, BOT = 101, 102, 199
 LEVEL_FIELD, CATEGORY_FIELD = 360000000001, 360000000002
+LEVEL, CATEGORY = str(LEVEL_FIELD), str(CATEGORY_FIELD)  # as events name them
 
 
 def iso(epoch: int) -> str:
@@ -54,7 +66,7 @@ class Ticket:
     requester: int
     created: int = D_CREATED
     group: int | None = FRONT
-    level: str = "l1"
+    level: str | None = "l1"  # at creation; None: not set
     tags: list[str] = field(default_factory=list)
     status: str = "new"
     audits: list[tuple[int, int, list[dict]]] = field(default_factory=list)  # (at, updater, children)
@@ -62,6 +74,13 @@ class Ticket:
     @property
     def id(self) -> int:
         return 1000 + self.number
+
+    @property
+    def current_level(self) -> str | None:
+        """The level the ticket shows now: the last level change, else the one it was created with."""
+        changes = [c["value"] for _, _, cs in sorted(self.audits, key=lambda a: a[0]) for c in cs
+                   if c.get("field_name") == LEVEL and c["event_type"] == "Change"]  # fmt: skip
+        return changes[-1] if changes else self.level
 
     def at(self, offset: int, updater: int, *children: dict) -> Ticket:
         self.audits.append((self.created + offset, updater, list(children)))
@@ -84,16 +103,21 @@ class Ticket:
             "assignee_id": AGENT,
             "group_id": self.group,
             "tags": self.tags,
-            "custom_fields": [{"id": LEVEL_FIELD, "value": self.level}, {"id": CATEGORY_FIELD, "value": "billing"}],
+            "custom_fields": [
+                {"id": LEVEL_FIELD, "value": self.current_level},
+                {"id": CATEGORY_FIELD, "value": "billing"},
+            ],
         }
 
 
 def create(t: Ticket) -> Ticket:
     children = [
         {"event_type": "Create", "field_name": "status", "value": "new"},
-        {"event_type": "Create", "field_name": "response_level", "value": t.level},
         {"event_type": "Comment", "author_id": t.requester, "public": True, "body": "help", "via": {"channel": t.via}},
+        {"event_type": "Create", "field_name": CATEGORY, "value": "billing"},
     ]
+    if t.level:
+        children.insert(1, {"event_type": "Create", "field_name": LEVEL, "value": t.level})
     if t.group:
         children.append({"event_type": "Create", "field_name": "group_id", "value": t.group})
     t.audits.insert(0, (t.created, t.requester, children))
@@ -115,6 +139,10 @@ def call(talk: int) -> dict:
 
 def status(new: str, old: str) -> dict:
     return {"event_type": "Change", "field_name": "status", "value": new, "previous_value": old}
+
+
+def level(new: str, old: str | None) -> dict:
+    return {"event_type": "Change", "field_name": LEVEL, "value": new, "previous_value": old}
 
 
 def tickets() -> list[Ticket]:
@@ -167,11 +195,12 @@ def tickets() -> list[Ticket]:
     t10.at(60 * HOUR, AGENT, status("solved", "open"))
     t11 = t(11, "voice", level="l3")
     a(t11, 1)
-    t11.at(240, AGENT, call(180)).at(900, AGENT, status("solved", "open"))
+    # lowered once the fault is contained: not an escalation, and its FRT target stays L3's
+    t11.at(240, AGENT, call(180)).at(600, AGENT, level("l2", "l3")).at(900, AGENT, status("solved", "open"))
     t12 = t(12, "chat")
     a(t12, 5)
     t12.at(20, AGENT, reply())
-    t12.at(600, AGENT, {"event_type": "Change", "field_name": "response_level", "value": "l2", "previous_value": "l1"})
+    t12.at(600, AGENT, level("l2", "l1"))
     t12.at(1200, AGENT, status("solved", "open"))
     t13 = t(13, "email", tags=["test"])
     a(t13, 60)
@@ -196,6 +225,16 @@ def tickets() -> list[Ticket]:
     t20 = t(20, "chat")
     a(t20, 5)
     t20.at(40, AGENT, reply()).at(600, AGENT, status("pending", "open"))
+    t21 = t(21, "chat", created=D2_CREATED, level="l2")
+    a(t21, 5)
+    t21.at(100, AGENT, reply()).at(300, AGENT, level("l3", "l2")).at(600, AGENT, status("solved", "open"))
+    t22 = t(22, "chat", created=D2_CREATED, level=None)
+    a(t22, 2)
+    t22.at(10, AGENT, reply()).at(60, AGENT, level("l3", None)).at(100, AGENT, status("solved", "open"))
+    for number, group in ((23, DELETED_GROUP), (24, UNKNOWN_GROUP)):
+        tx = t(number, "email", created=D2_CREATED, group=group)
+        a(tx, 60)
+        tx.at(600, AGENT, reply()).at(1200, AGENT, status("solved", "open"))
     return ts
 
 
@@ -224,6 +263,21 @@ def reference_pages() -> dict[str, dict]:
             {"id": AGENT, "role": "agent", "active": True, "tags": [], "updated_at": stamp},
             {"id": AGENT_B, "role": "agent", "active": True, "tags": [], "updated_at": stamp},
             {"id": BOT, "role": "agent", "active": True, "tags": ["bot"], "updated_at": stamp},
+        ], "meta": {"has_more": False}},
+        # Show Group answers for a deleted group the list leaves out (the connector asks by id)
+        "groups_by_id": {"group": {"id": DELETED_GROUP, "name": "Returns Desk", "deleted": True,
+                                   "updated_at": stamp}},
+        "ticket_fields": {"ticket_fields": [
+            {"id": 360000000100, "type": "status", "title": "Status", "raw_title": "Status", "active": True,
+             "updated_at": stamp},
+            {"id": LEVEL_FIELD, "type": "tagger", "title": "Response level", "raw_title": "Response level",
+             "active": True, "updated_at": stamp, "custom_field_options": [
+                {"id": 1, "name": "L1 - Routine", "raw_name": "L1 - Routine", "value": "l1"},
+                {"id": 2, "name": "L2 - Coordination", "raw_name": "L2 - Coordination", "value": "l2"},
+                {"id": 3, "name": "L3 - Major incident", "raw_name": "L3 - Major incident", "value": "l3"}]},
+            {"id": CATEGORY_FIELD, "type": "tagger", "title": "Ticket category", "raw_title": "Ticket category",
+             "active": True, "updated_at": stamp, "custom_field_options": [
+                {"id": 4, "name": "Billing", "raw_name": "Billing", "value": "billing"}]},
         ], "meta": {"has_more": False}},
         "companies": {"results": []},
         "contacts": {"results": [

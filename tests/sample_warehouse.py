@@ -31,8 +31,8 @@ def build(first: date, last: date, work: Path) -> Path:
     for ingest in (pipeline.ingest_tickets, pipeline.ingest_ticket_events, pipeline.ingest_survey_api,
                    pipeline.ingest_survey_csv):  # fmt: skip
         ingest(settings, first, last, "sample-build")
-    for ingest in (pipeline.ingest_groups, pipeline.ingest_agents, pipeline.ingest_contacts,
-                   pipeline.ingest_companies):  # fmt: skip
+    for ingest in (pipeline.ingest_groups, pipeline.ingest_agents, pipeline.ingest_ticket_fields,
+                   pipeline.ingest_contacts, pipeline.ingest_companies):  # fmt: skip
         ingest(settings, "sample-build")
     run_dbt("build", env={"CSKPI_WAREHOUSE_PATH": str(settings.warehouse_path)}, target_dir=work / "dbt")
     return settings.warehouse_path

@@ -33,8 +33,11 @@ def _served(source: SampleSource) -> dict[str, int]:
     return {
         "zendesk.tickets": len(source.tickets_updated(start, end)),
         "zendesk.ticket_events": sum(len(a.child_events) for a in source.audits_between(start, end)),
-        "zendesk.groups": 8,
-        "zendesk.users": len(source.organisation.agents) + 1,  # and the auto-reply bot
+        # 8 listed and the deleted one its tickets point to, fetched by id
+        "zendesk.groups": 9,
+        # the listed agents, the deleted one fetched by id, and the auto-reply bot
+        "zendesk.users": len(source.organisation.agents) + 1,
+        "zendesk.ticket_fields": 7,
         "hubspot.contacts": contact_count_as_of(source),
         "hubspot.companies": len(source.companies_modified_since(0)),
         "surveys.api_responses": len(source.survey_responses(start, end, route="api")),
@@ -68,6 +71,7 @@ def test_loaded_plus_rejected_equals_what_the_source_served(run):
             "zendesk.ticket_events": "raw.zendesk__ticket_events",
             "zendesk.groups": "raw.zendesk__groups",
             "zendesk.users": "raw.zendesk__users",
+            "zendesk.ticket_fields": "raw.zendesk__ticket_fields",
             "hubspot.contacts": "raw.hubspot__contacts",
             "hubspot.companies": "raw.hubspot__companies",
             "surveys.api_responses": "raw.surveys__api_responses",

@@ -2,12 +2,14 @@
 
 Day D = 2026-03-10 counts 16 tickets (T1-T20 without T16, created on D+1, and without the
 excluded spam T6, test T13 and merged T14) and 8 survey responses (S1-S8; S9 is rejected, S10 is
-submitted on D+1).
+submitted on D+1). Day D+2 has T21-T24 (custom fields by id, deleted groups).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 from contextlib import closing
 from datetime import UTC, date, datetime
@@ -26,6 +28,7 @@ from ingestion.streams import (
     SURVEY_API_RESPONSES,
     ZENDESK_GROUPS,
     ZENDESK_TICKET_EVENTS,
+    ZENDESK_TICKET_FIELDS,
     ZENDESK_TICKETS,
     ZENDESK_USERS,
 )
@@ -33,6 +36,7 @@ from orchestration.defs.resources import dbt_executable
 from tests import golden_fixture
 
 D = date(2026, 3, 10)
+D2 = date(2026, 3, 12)
 
 
 def build_warehouse(tmp: Path) -> Path:
@@ -47,25 +51,35 @@ def build_warehouse(tmp: Path) -> Path:
         for spec, name in ((ZENDESK_TICKETS, "tickets"), (ZENDESK_TICKET_EVENTS, "ticket_events"),
                            (SURVEY_API_RESPONSES, "api_responses")):  # fmt: skip
             loader.load(con, spec, [pages[name]], window=window, **common)
-        for spec, name in ((ZENDESK_GROUPS, "groups"), (ZENDESK_USERS, "users"), (HUBSPOT_CONTACTS, "contacts"),
-                           (HUBSPOT_COMPANIES, "companies")):  # fmt: skip
+        # the groups list and, in the same batch, a deleted group the connector fetched by id
+        loader.load(con, ZENDESK_GROUPS, [pages["groups"], pages["groups_by_id"]], **common)
+        for spec, name in ((ZENDESK_USERS, "users"), (ZENDESK_TICKET_FIELDS, "ticket_fields"),
+                           (HUBSPOT_CONTACTS, "contacts"), (HUBSPOT_COMPANIES, "companies")):  # fmt: skip
             loader.load(con, spec, [pages[name]], **common)
         loader.load(con, survey_csv.stream_spec(mapping), [pages["csv_responses"]], fixed_partition=D,
                     scope=("survey_tool", "wjx"), **common)  # fmt: skip
-    env = {**os.environ, "CSKPI_WAREHOUSE_PATH": str(warehouse), "DBT_TARGET_PATH": str(tmp / "dbt_target"),
-           "DBT_LOG_PATH": str(tmp / "dbt_logs"), "CSKPI_REPORTING_TIMEZONE": "Asia/Shanghai"}  # fmt: skip
-    dbt = subprocess.run(
-        [dbt_executable(), "build", "--project-dir", "dbt_project", "--profiles-dir", "dbt_project"],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
-    )  # fmt: skip
-    assert dbt.returncode == 0, dbt.stdout[-4000:]
+    dbt_build(warehouse, tmp)
     return warehouse
 
 
+def dbt_build(warehouse: Path, tmp: Path, *args: str) -> None:
+    env = {**os.environ, "CSKPI_WAREHOUSE_PATH": str(warehouse), "DBT_TARGET_PATH": str(tmp / "dbt_target"),
+           "DBT_LOG_PATH": str(tmp / "dbt_logs"), "CSKPI_REPORTING_TIMEZONE": "Asia/Shanghai"}  # fmt: skip
+    dbt = subprocess.run(
+        [dbt_executable(), "build", *args, "--project-dir", "dbt_project", "--profiles-dir", "dbt_project"],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert dbt.returncode == 0, dbt.stdout[-4000:]
+
+
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> duckdb.DuckDBPyConnection:
-    path = build_warehouse(tmp_path_factory.mktemp("golden"))
-    with closing(duckdb.connect(str(path), read_only=True)) as con:
+def golden_path(tmp_path_factory) -> Path:
+    return build_warehouse(tmp_path_factory.mktemp("golden"))
+
+
+@pytest.fixture(scope="module")
+def warehouse(golden_path) -> duckdb.DuckDBPyConnection:
+    with closing(duckdb.connect(str(golden_path), read_only=True)) as con:
         yield con
 
 
@@ -198,3 +212,50 @@ def test_timestamps_are_utc_and_days_are_local(warehouse):
     ).fetchone()
     assert created_at == datetime(2026, 3, 10, 2, 0, tzinfo=UTC).replace(tzinfo=None)
     assert created_date == D
+
+
+TICKET_FACTS = "select ticket_id, response_level, category, team, is_escalated from marts.fct_tickets order by 1"
+
+
+def test_custom_fields_are_read_by_id_from_tickets_and_events(warehouse):
+    facts = {r[0]: r[1:] for r in warehouse.execute(TICKET_FACTS).fetchall()}
+    # The initial level is the Create event's (by field id), not the ticket's current value:
+    # T11 created L3, lowered to L2 (no escalation); T12 created L1, raised to L2; T21 created L2.
+    assert facts[1011][:2] == ("l3", "billing") and facts[1011][3] is False
+    assert facts[1012][0] == "l1" and facts[1012][3] is True
+    assert facts[1021][0] == "l2"
+    # T22 had no level at creation: its current value (L3), first set with no previous value,
+    # which is not an escalation.
+    assert facts[1022][0] == "l3" and facts[1022][3] is False
+    p = day_parts(warehouse, D2)
+    assert p["tickets_created"] == 4  # T21-T24
+    assert p["escalated_tickets"] == 1  # T21 raised L2 -> L3, named by the field's id
+    # Targets by initial level: T21 L2 chat 30 s, replied at 100: missed. T22 L3 300 s, replied
+    # at 10; T23 and T24 L1 email 14400 s, replied at 600: within. 3 of 4.
+    assert (p["tickets_responded_within_target"], p["tickets_with_response_target"]) == (3, 4)
+
+
+def test_fields_configured_by_title_give_the_same_tickets(golden_path, warehouse, tmp_path):
+    by_id = warehouse.execute(TICKET_FACTS).fetchall()
+    copy = tmp_path / "by_title.duckdb"
+    shutil.copy(golden_path, copy)
+    titles = {"zendesk_response_level_field": "Response level", "zendesk_category_field": "Ticket category"}
+    dbt_build(copy, tmp_path, "--select", "+fct_tickets", "--vars", json.dumps(titles))
+    with closing(duckdb.connect(str(copy), read_only=True)) as con:
+        resolved = con.execute("select * from staging.stg_zendesk__configured_fields").fetchall()
+        by_title = con.execute(TICKET_FACTS).fetchall()
+    assert resolved == [("360000000001", "360000000002")]
+    assert by_title == by_id
+    assert dict((r[0], r[1]) for r in by_title)[1021] == "l2"  # and not the ticket's current l3
+
+
+def test_a_deleted_group_keeps_its_name_and_an_unknown_one_is_labelled(warehouse):
+    rows = warehouse.execute("select ticket_id, team from marts.fct_tickets where ticket_id in (1015, 1023, 1024)")
+    teams = dict(rows.fetchall())
+    assert teams[1023] == "Returns Desk"  # deleted: not in the list, its name from the by-id answer
+    assert teams[1024] == "deleted group 14"  # not found even by id: labelled, never "unassigned"
+    assert teams[1015] == "unassigned"  # T15 has no group at all
+    assert day_parts(warehouse, D2, "team = 'Returns Desk'")["tickets_created"] == 1
+    assert warehouse.execute(
+        "select is_deleted from marts.dim_team where team in ('Returns Desk', 'deleted group 14')"
+    ).fetchall() == [(True,), (True,)]

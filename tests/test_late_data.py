@@ -38,8 +38,8 @@ def _ingest(first: date, last: date) -> None:
     for ingest in (pipeline.ingest_tickets, pipeline.ingest_ticket_events, pipeline.ingest_survey_api,
                    pipeline.ingest_survey_csv):  # fmt: skip
         ingest(settings, first, last, f"run-{first}-{last}")
-    for ingest in (pipeline.ingest_groups, pipeline.ingest_agents, pipeline.ingest_contacts,
-                   pipeline.ingest_companies):  # fmt: skip
+    for ingest in (pipeline.ingest_groups, pipeline.ingest_agents, pipeline.ingest_ticket_fields,
+                   pipeline.ingest_contacts, pipeline.ingest_companies):  # fmt: skip
         ingest(settings, "run")
 
 

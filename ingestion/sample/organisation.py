@@ -49,7 +49,11 @@ TEAMS: tuple[Team, ...] = (
     Team(360_007, "Complaints Desk", 1.10, 0.91, 5),
     Team(360_008, "Technical Escalations", 1.60, 0.84, 6),
 )
-TEAM_BY_ID = {t.group_id: t for t in TEAMS}
+# A team since deleted in Zendesk: its tickets still point to it, the groups list leaves it out,
+# and `GET /api/v2/groups/{id}.json` still returns it with `deleted: true`. Its one agent was
+# deleted with it (absent from the agents list, readable by id with `active: false`).
+RETIRED_TEAM = Team(360_009, "Returns Desk", 1.15, 0.90, 1)
+TEAM_BY_ID = {t.group_id: t for t in (*TEAMS, RETIRED_TEAM)}
 COMPLAINTS_DESK = 360_007
 ESCALATIONS = 360_008
 
@@ -76,6 +80,7 @@ class Agent:
     name: str
     email: str
     group_id: int
+    deleted: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,8 +143,15 @@ def build_organisation(seed: int, customer_count: int) -> Organisation:
                 Agent(next_id, f"{first.title()} {last.title()}", f"agent{next_id}@support.example.com", team.group_id)
             )
             next_id += 1
+    # The retired team's agent from its own generator, so every other draw stays as it was.
+    retired = random.Random(f"{seed}:retired")
+    first, last = retired.choice(_FIRST), retired.choice(_LAST)
+    agents.append(
+        Agent(9_000_901, f"{first.title()} {last.title()}", "agent9000901@support.example.com", RETIRED_TEAM.group_id,
+              deleted=True)
+    )  # fmt: skip
     by_group: dict[int, tuple[Agent, ...]] = {
-        t.group_id: tuple(a for a in agents if a.group_id == t.group_id) for t in TEAMS
+        t.group_id: tuple(a for a in agents if a.group_id == t.group_id) for t in (*TEAMS, RETIRED_TEAM)
     }
     company_count = max(1, customer_count // 10)
     industries = ("retail", "manufacturing", "services", "education", "healthcare", "logistics")

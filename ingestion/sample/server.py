@@ -1,7 +1,8 @@
 """A loopback HTTP server that serves the sample in the exact shapes of the real APIs.
 
 - Zendesk Support: incremental ticket export (cursor), incremental ticket events (time-based),
-  groups and users (cursor pagination).
+  groups, users and ticket fields (cursor pagination); a group and users by id, deleted ones
+  included (the lists leave those out).
 - HubSpot CRM v3: contacts and companies search (`after` paging, 10,000-result cap, 200 per page).
 - A Delighted-shaped survey API: /v1/survey_responses.json with Link-header cursors.
 
@@ -23,7 +24,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
-from ingestion.sample.organisation import BOT_USER_ID, TEAMS, last_modified
+from ingestion.sample.organisation import (
+    BOT_USER_ID,
+    CATEGORIES,
+    CATEGORY_FIELD_ID,
+    RESPONSE_LEVEL_FIELD_ID,
+    RETIRED_TEAM,
+    TEAMS,
+    Agent,
+    Team,
+    last_modified,
+)
 from ingestion.sample.source import SampleSource
 from ingestion.sample.surveys import DIMENSIONS, SurveyResponse
 from ingestion.sample.tickets import iso
@@ -222,40 +233,125 @@ class SampleServer:
             "links": {"next": f"{path}?{next_query}" if next_query else None, "prev": None},
         }
 
-    def zendesk_groups(self, query: dict[str, list[str]]) -> dict:
+    @staticmethod
+    def _group(t: Team, deleted: bool = False) -> dict:
         created = iso(1_640_995_200)
-        groups = [
-            {
-                "url": f"https://sample.zendesk.com/api/v2/groups/{t.group_id}.json",
-                "id": t.group_id,
-                "name": t.name,
+        return {
+            "url": f"https://sample.zendesk.com/api/v2/groups/{t.group_id}.json",
+            "id": t.group_id,
+            "name": t.name,
+            "description": "",
+            "default": t.group_id == TEAMS[0].group_id,
+            "deleted": deleted,
+            "is_public": True,
+            "created_at": created,
+            # a deleted group's last update is its deletion
+            "updated_at": iso(1_704_067_200) if deleted else created,
+        }
+
+    def zendesk_groups(self, query: dict[str, list[str]]) -> dict:
+        # The list leaves deleted groups out (the retired team): tickets still point to it.
+        return self._zendesk_list("groups", [self._group(t) for t in TEAMS], query, "/api/v2/groups.json")
+
+    def zendesk_group(self, group_id: int) -> dict:
+        """Show Group: answers for a deleted group too, with `deleted: true`."""
+        if group_id == RETIRED_TEAM.group_id:
+            return {"group": self._group(RETIRED_TEAM, deleted=True)}
+        for t in TEAMS:
+            if t.group_id == group_id:
+                return {"group": self._group(t)}
+        raise _ApiError(404, {"error": "RecordNotFound", "description": "Not found"})
+
+    @staticmethod
+    def _user(a: Agent) -> dict:
+        created = iso(1_640_995_200)
+        return {
+            "id": a.user_id,
+            "name": a.name,
+            "email": a.email,
+            "role": "agent",
+            "active": not a.deleted,
+            "default_group_id": a.group_id,
+            "tags": [],
+            "created_at": created,
+            "updated_at": iso(1_704_067_200) if a.deleted else created,
+        }
+
+    def zendesk_users_show_many(self, query: dict[str, list[str]]) -> dict:
+        """Show Many Users: up to 100 ids; deleted (inactive) users only with `include_deleted=true`."""
+        ids = {int(i) for i in query.get("ids", [""])[0].split(",") if i.strip()}
+        if len(ids) > 100:
+            raise _ApiError(400, {"error": "InvalidValue", "description": "at most 100 ids"})
+        with_deleted = query.get("include_deleted", ["false"])[0] == "true"
+        users = [
+            self._user(a)
+            for a in self.source.organisation.agents
+            if a.user_id in ids and (with_deleted or not a.deleted)
+        ]
+        return {"users": users}
+
+    def zendesk_ticket_fields(self, query: dict[str, list[str]]) -> dict:
+        """The account's ticket fields: a few system fields and the two custom dropdowns."""
+        created = iso(1_640_995_200)
+
+        def field(field_id: int, type_: str, title: str, options: list[tuple[str, str]] | None = None) -> dict:
+            out = {
+                "url": f"https://sample.zendesk.com/api/v2/ticket_fields/{field_id}.json",
+                "id": field_id,
+                "type": type_,
+                "title": title,
+                "raw_title": title,
                 "description": "",
-                "default": t.group_id == TEAMS[0].group_id,
-                "deleted": False,
-                "is_public": True,
+                "raw_description": "",
+                "position": len(fields),
+                "active": True,
+                "required": False,
+                "visible_in_portal": False,
+                "editable_in_portal": False,
+                "removable": type_ == "tagger",
                 "created_at": created,
                 "updated_at": created,
             }
-            for t in TEAMS
-        ]
-        return self._zendesk_list("groups", groups, query, "/api/v2/groups.json")
+            if options is not None:
+                # `value` is the tag a ticket's custom_fields and events carry; `name` the label
+                out["custom_field_options"] = [
+                    {"id": field_id * 10 + n, "name": name, "raw_name": name, "value": value, "default": False}
+                    for n, (name, value) in enumerate(options, start=1)
+                ]
+            return out
+
+        fields: list[dict] = []
+        for spec in (
+            (360_000_000_101, "subject", "Subject"),
+            (360_000_000_102, "status", "Status"),
+            (360_000_000_103, "priority", "Priority"),
+            (360_000_000_104, "group", "Group"),
+            (360_000_000_105, "assignee", "Assignee"),
+        ):
+            fields.append(field(*spec))
+        fields.append(
+            field(
+                RESPONSE_LEVEL_FIELD_ID,
+                "tagger",
+                "Response level",
+                [("L1 - Routine", "l1"), ("L2 - Coordination", "l2"), ("L3 - Major incident", "l3")],
+            )
+        )
+        fields.append(
+            field(
+                CATEGORY_FIELD_ID,
+                "tagger",
+                "Ticket category",
+                [(c.replace("_", " ").capitalize(), c) for c in CATEGORIES],
+            )
+        )
+        fields.sort(key=lambda f: f["id"])  # cursor pagination returns fields in id order
+        return self._zendesk_list("ticket_fields", fields, query, "/api/v2/ticket_fields.json")
 
     def zendesk_users(self, query: dict[str, list[str]]) -> dict:
         created = iso(1_640_995_200)
-        users = [
-            {
-                "id": a.user_id,
-                "name": a.name,
-                "email": a.email,
-                "role": "agent",
-                "active": True,
-                "default_group_id": a.group_id,
-                "tags": [],
-                "created_at": created,
-                "updated_at": created,
-            }
-            for a in self.source.organisation.agents
-        ]
+        # The list leaves deleted agents out (the retired team's agent).
+        users = [self._user(a) for a in self.source.organisation.agents if not a.deleted]
         users.append(
             {
                 "id": BOT_USER_ID,
@@ -508,6 +604,15 @@ def _make_handler(server: SampleServer) -> type[BaseHTTPRequestHandler]:
                     payload = server.zendesk_groups(query)
                 elif method == "GET" and path == "/api/v2/users.json":
                     payload = server.zendesk_users(query)
+                elif method == "GET" and path == "/api/v2/users/show_many.json":
+                    payload = server.zendesk_users_show_many(query)
+                elif method == "GET" and path == "/api/v2/ticket_fields.json":
+                    payload = server.zendesk_ticket_fields(query)
+                elif method == "GET" and path.startswith("/api/v2/groups/") and path.endswith(".json"):
+                    group = path.removeprefix("/api/v2/groups/").removesuffix(".json")
+                    if not group.isdigit():
+                        raise _ApiError(404, {"error": "RecordNotFound", "description": "Not found"})
+                    payload = server.zendesk_group(int(group))
                 elif method == "POST" and path in (
                     "/crm/v3/objects/contacts/search",
                     "/crm/v3/objects/companies/search",

@@ -22,6 +22,7 @@ from ingestion.sample.organisation import (
     ESCALATIONS,
     FRONT_TEAM,
     RESPONSE_LEVEL_FIELD_ID,
+    RETIRED_TEAM,
     TEAM_BY_ID,
     VIA_CHANNELS,
     build_organisation,
@@ -62,6 +63,8 @@ MAX_LIFETIME_DAYS = 14  # every event of a ticket lies within this many days of 
 # audit, so the export's order (by generated_timestamp) differs from updated_at order as it does
 # in a real account.
 SYSTEM_TOUCH_SECONDS = 2_700
+# A custom field change names the field by its id, as a string (incremental ticket events export).
+LEVEL_FIELD, CATEGORY_FIELD = str(RESPONSE_LEVEL_FIELD_ID), str(CATEGORY_FIELD_ID)
 
 
 def complaint_surge(day: date) -> float:
@@ -128,8 +131,8 @@ class TicketLife:
                     if ev["field_name"] == "tags":
                         tags = list(ev["value"])
         custom = [
-            {"id": RESPONSE_LEVEL_FIELD_ID, "value": fields.get("response_level", self.response_level)},
-            {"id": CATEGORY_FIELD_ID, "value": self.category},
+            {"id": RESPONSE_LEVEL_FIELD_ID, "value": fields.get(LEVEL_FIELD, self.response_level)},
+            {"id": CATEGORY_FIELD_ID, "value": fields.get(CATEGORY_FIELD, self.category)},
         ]
         record = {
             "url": f"https://sample.zendesk.com/api/v2/tickets/{self.id}.json",
@@ -254,6 +257,8 @@ def _draw_ticket(rng, config, ticket_id, created, via, channel, customer, surge)
     group_id = FRONT_TEAM[channel]
     if category == "billing" and rng.random() < 0.5:
         group_id = 360_006
+    elif category == "refund" and ticket_id % 4 == 0:
+        group_id = RETIRED_TEAM.group_id  # no draw from rng: every other ticket stays as it was
     team = TEAM_BY_ID[group_id]
     agents = org.agents_by_group[group_id]
     agent = agents[rng.randrange(len(agents))]
@@ -288,8 +293,9 @@ def _draw_ticket(rng, config, ticket_id, created, via, channel, customer, surge)
         {"event_type": "Create", "field_name": "status", "value": "new"},
         {"event_type": "Create", "field_name": "priority", "value": priority},
         {"event_type": "Create", "field_name": "group_id", "value": group_id},
-        {"event_type": "Create", "field_name": "response_level", "value": level},
+        {"event_type": "Create", "field_name": LEVEL_FIELD, "value": level},
         comment(customer.zendesk_user_id, True, life.subject, via),
+        {"event_type": "Create", "field_name": CATEGORY_FIELD, "value": category},
     )
     if "spam" in life.tags:
         audit(
@@ -370,7 +376,7 @@ def _draw_ticket(rng, config, ticket_id, created, via, channel, customer, surge)
             comment(agent.user_id, False, "Escalating to the owning team.", "web"),
         )
         if level == "l1" and rng.random() < 0.3:
-            audit(t + 1, agent.user_id, "web", change("response_level", "l2", "l1"))
+            audit(t + 1, agent.user_id, "web", change(LEVEL_FIELD, "l2", "l1"))
         agent = new_agent
         team = TEAM_BY_ID[target]
 

@@ -1,10 +1,15 @@
-"""Zendesk Support API: incremental tickets (cursor), incremental ticket events, groups, users."""
+"""Zendesk Support API: incremental tickets (cursor), incremental ticket events, groups, users,
+ticket fields; and groups and users by id, for the ones the lists leave out (deleted)."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from datetime import datetime
 
+import orjson
+
+from ingestion.errors import SourceNotFoundError
 from ingestion.http import SourceClient
 from ingestion.landing import LandingBatch
 from ingestion.sources.paging import CursorGuard, FetchResult
@@ -19,6 +24,9 @@ NEWEST_EXPORTABLE_SECONDS = 60
 def _too_recent(start: int) -> bool:
     """A window starting within the last minute has nothing the export can give yet."""
     return start > time.time() - NEWEST_EXPORTABLE_SECONDS
+
+
+SHOW_MANY_MAX_IDS = 100  # users/show_many takes at most 100 ids per call
 
 
 def _epoch(iso: object) -> int | None:
@@ -111,3 +119,47 @@ def fetch_groups(client: SourceClient, batch: LandingBatch) -> FetchResult:
 def fetch_agents(client: SourceClient, batch: LandingBatch) -> FetchResult:
     """Agents and admins only: end users are customers, and the CRM is their system of record."""
     return fetch_list(client, batch, "/api/v2/users.json", "users", {"role[]": ["agent", "admin"]})
+
+
+def fetch_ticket_fields(client: SourceClient, batch: LandingBatch) -> FetchResult:
+    """System and custom ticket fields with their dropdown options (`custom_field_options`)."""
+    return fetch_list(client, batch, "/api/v2/ticket_fields.json", "ticket_fields")
+
+
+def listed_ids(result: FetchResult, key: str) -> set[int]:
+    """The ids a list fetch landed (its pages are small reference lists)."""
+    ids: set[int] = set()
+    for path in result.batch.files:
+        ids.update(int(r["id"]) for r in orjson.loads(path.read_bytes()).get(key, []) if r.get("id") is not None)
+    return ids
+
+
+def fetch_groups_by_id(client: SourceClient, result: FetchResult, ids: Iterable[int]) -> list[int]:
+    """Add each group by id to the groups batch: `GET /api/v2/groups/{id}.json` still answers for a
+    deleted group (`deleted: true`) that the list leaves out. Returns the ids that answered 404."""
+    missing = []
+    for group_id in sorted(ids):
+        try:
+            body, data, _ = client.get_json(f"/api/v2/groups/{group_id}.json")
+        except SourceNotFoundError:
+            missing.append(group_id)
+            continue
+        result.add_page(body, 1 if data.get("group") else 0)
+    return missing
+
+
+def fetch_users_by_id(client: SourceClient, result: FetchResult, ids: Iterable[int]) -> list[int]:
+    """Add users by id to the users batch, 100 per `show_many` call. `include_deleted=true`: the
+    reference says show_many leaves deleted (inactive) users out without it. Returns the ids the
+    source did not return."""
+    wanted = sorted(ids)
+    found: set[int] = set()
+    for n in range(0, len(wanted), SHOW_MANY_MAX_IDS):
+        chunk = wanted[n : n + SHOW_MANY_MAX_IDS]
+        body, data, _ = client.get_json(
+            "/api/v2/users/show_many.json",
+            params={"ids": ",".join(str(i) for i in chunk), "include_deleted": "true"},
+        )
+        result.add_page(body, len(data["users"]))
+        found.update(int(u["id"]) for u in data["users"])
+    return [i for i in wanted if i not in found]

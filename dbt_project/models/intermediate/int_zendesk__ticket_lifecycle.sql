@@ -32,6 +32,11 @@ agents as (
     select user_id from {{ ref('stg_zendesk__users') }} where not is_bot
 ),
 
+-- the configured response-level field: events name it by its id as a string
+configured as (
+    select response_level_field_id from {{ ref('stg_zendesk__configured_fields') }}
+),
+
 escalation_groups as (
     select group_id
     from {{ ref('stg_zendesk__groups') }}
@@ -50,15 +55,21 @@ flagged as (
             and coalesce(e.via_channel, '') not in ('rule', 'answer_bot')
             and a.user_id is not null
         ) as is_agent_reply,
-        -- escalated: raised to a higher response level, or handed to an escalation team
+        coalesce(e.field_name = cf.response_level_field_id, false) as is_response_level,
+        -- escalated: raised to a higher response level (in the configured order, not by string
+        -- comparison), or handed to an escalation team
         (
             e.event_type = 'Change'
             and (
-                (e.field_name = 'response_level' and e.new_value > e.previous_value)
+                (
+                    e.field_name = cf.response_level_field_id
+                    and {{ is_response_level_raise('e.previous_value', 'e.new_value') }}
+                )
                 or (e.field_name = 'group_id' and g.group_id is not null)
             )
         ) as is_escalation
     from events as e
+    cross join configured as cf
     left join agents as a on a.user_id = e.author_id
     left join escalation_groups as g on e.field_name = 'group_id' and cast(g.group_id as varchar) = e.new_value
 ),
@@ -80,7 +91,7 @@ per_ticket as (
                 else 0
             end
         ) as reopen_count,
-        min(case when event_type = 'Create' and field_name = 'response_level' then new_value end)
+        min(case when event_type = 'Create' and is_response_level then lower(new_value) end)
             as initial_response_level,
         min(case when is_escalation then created_at end) as escalated_at
     from flagged

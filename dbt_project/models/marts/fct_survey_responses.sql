@@ -17,7 +17,7 @@ with responses as (
 -- The latest version of each answered ticket, whenever it was created (the lifecycle holds only
 -- the tickets of the windows it was built for).
 tickets as (
-    select l.ticket_id, l.channel, coalesce(t.team, 'unassigned') as team, c.customer_tier
+    select l.ticket_id, l.channel, {{ team_label('l.group_id', 't.team') }} as team, c.customer_tier
     from {{ ref('stg_zendesk__tickets') }} as l
     left join {{ ref('dim_team') }} as t on t.group_id = l.group_id
     left join {{ ref('stg_hubspot__contacts') }} as s on s.zendesk_user_id = l.requester_id

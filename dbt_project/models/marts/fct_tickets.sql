@@ -50,7 +50,7 @@ measured as (
         l.*,
         {{ to_local_date('l.created_at') }} as created_date,
         coalesce(ch.channel, 'other') as kpi_channel,
-        coalesce(tm.team, 'unassigned') as team,
+        {{ team_label('l.group_id', 'tm.team') }} as team,
         cu.customer_id,
         coalesce(cu.customer_tier, 'unknown') as customer_tier,
         {{ seconds_between('l.created_at', 'l.first_reply_at') }} as first_response_seconds,

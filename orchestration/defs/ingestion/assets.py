@@ -123,12 +123,15 @@ def _daily_stream(
     return _asset
 
 
-def _whole_stream(source: str, stream: str, description: str, ingest: Callable) -> dg.AssetsDefinition:
+def _whole_stream(
+    source: str, stream: str, description: str, ingest: Callable, deps: tuple[str, ...] = ()
+) -> dg.AssetsDefinition:
     @dg.asset(
         name=stream,
         key_prefix=["raw", source],
         group_name="ingestion",
         description=description,
+        deps=[dg.AssetKey(["raw", source, d]) for d in deps],
         # not partitioned: it runs once in a range run; the policy lets the Dagster CLI take ranges
         backfill_policy=dg.BackfillPolicy.single_run(),
         pool=DUCKDB_WRITERS,
@@ -165,8 +168,28 @@ ingestion_assets = [
         "Zendesk ticket audits' child events on the day: comments, field changes, voice calls.",
         pipeline.ingest_ticket_events,
     ),
-    _whole_stream("zendesk", "groups", "Zendesk groups (teams), replaced on each run.", pipeline.ingest_groups),
-    _whole_stream("zendesk", "users", "Zendesk agents and admins, replaced on each run.", pipeline.ingest_agents),
+    # After tickets and events: the groups and agents they point to but the lists leave out
+    # (deleted ones) are fetched by id, so they must be in raw first.
+    _whole_stream(
+        "zendesk",
+        "groups",
+        "Zendesk groups (teams), replaced on each run; deleted groups tickets point to, by id.",
+        pipeline.ingest_groups,
+        deps=("tickets", "ticket_events"),
+    ),
+    _whole_stream(
+        "zendesk",
+        "users",
+        "Zendesk agents and admins, replaced on each run; deleted agents tickets point to, by id.",
+        pipeline.ingest_agents,
+        deps=("tickets", "ticket_events"),
+    ),
+    _whole_stream(
+        "zendesk",
+        "ticket_fields",
+        "Zendesk ticket fields and their dropdown options, replaced on each run.",
+        pipeline.ingest_ticket_fields,
+    ),
     _whole_stream(
         "hubspot", "contacts", "HubSpot contacts modified since the committed cursor.", pipeline.ingest_contacts
     ),

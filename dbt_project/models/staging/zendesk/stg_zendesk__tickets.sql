@@ -23,6 +23,11 @@ with versions as (
 
 channels as (
     select source_value, channel from {{ ref('channel_mapping') }} where source_system = 'zendesk'
+),
+
+-- custom_fields is {"<field id>": value}; the configured fields' ids are resolved once (one row)
+configured as (
+    select response_level_field_id, category_field_id from {{ ref('stg_zendesk__configured_fields') }}
 )
 
 select
@@ -38,10 +43,12 @@ select
     group_id,
     assignee_id,
     requester_id,
-    lower(custom_fields ->> '{{ var("zendesk_response_level_field_id") }}') as response_level,
-    custom_fields ->> '{{ var("zendesk_category_field_id") }}' as category,
+    -- a dropdown's value is its option tag; the level is that tag, lower-case (response_level_order)
+    lower(custom_fields ->> configured.response_level_field_id) as response_level,
+    custom_fields ->> configured.category_field_id as category,
     cast(tags as varchar) as tags_json,
     _partition_date as loaded_partition_date
 from versions
 left join channels on channels.source_value = versions.via_channel
+cross join configured
 where versions.version_rank = 1
