@@ -25,6 +25,7 @@ SHIFTED: dict[str, dict[str, str]] = {
         "id": f"id + k * {TICKET_STRIDE}",
         "created_at": "created_at - to_days(k)",
         "updated_at": "updated_at - to_days(k)",
+        "generated_at": "generated_at - to_days(k)",
     },
     "raw.zendesk__ticket_events": {
         "id": f"id + k * {TICKET_STRIDE * 1000}",

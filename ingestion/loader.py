@@ -23,7 +23,7 @@ import duckdb
 
 from ingestion.errors import IngestionError
 from ingestion.settings import DEFAULT_DUCKDB_MEMORY_LIMIT
-from ingestion.streams import FUTURE, Column, StreamSpec
+from ingestion.streams import ALL_HTTP_STREAMS, FUTURE, Column, StreamSpec
 
 LEDGER_DDL = """
 create table if not exists raw._ingest_ledger (
@@ -249,11 +249,11 @@ def load(
             f"and t.{spec.version} = c.{spec.version} and t.{spec.version} >= {lo} and t.{spec.version} < {hi})"
         )
     elif spec.mode == "upsert":
-        # the newest copy of each key; one older than what raw holds is a counted duplicate
+        # the newest copy of each key; one no newer than what raw holds is a counted duplicate
         dedup = f"partition by {spec.key} order by {spec.version} desc nulls last, _source_file desc"
         held = (
             f"and not exists (select 1 from {spec.table} t where t.{spec.key} = c.{spec.key} "
-            f"and t.{spec.version} > c.{spec.version})"
+            f"and t.{spec.version} >= c.{spec.version})"
         )
     else:
         dedup = f"partition by {spec.key} order by {spec.version} desc nulls last, _source_file desc"
@@ -298,7 +298,7 @@ def load(
             reject_delete = f"partition_date = '{fixed_partition}'"
         elif spec.mode == "upsert":
             # Keep whichever version is newer; an equal version is replaced by the redelivery.
-            # _accepted holds only copies at least as new as raw's: an equal one replaces its twin
+            # _accepted holds only copies newer than raw's: each replaces its older version
             con.execute(f"delete from {spec.table} t using _accepted n where t.{spec.key} = n.{spec.key}")
             con.execute(insert_accepted + "from _accepted")
             reject_delete = "false"
@@ -384,9 +384,13 @@ def accounting_gaps(con: duckdb.DuckDBPyConnection, run_id: str, source: str, st
 
     Three identities per load: the connector's count equals what DuckDB read from the landed
     files; what was read is loaded + rejected + duplicates + outside the window; and raw holds as
-    many rows of the load's batch as it says it loaded.
+    many rows of the load's batch as it says it loaded (not for upsert and snapshot streams, where
+    a later load of the same run may rightly replace an earlier one's rows).
     """
     table = f"raw.{source}__{stream}"
+    replaced = any(
+        (s.source, s.stream) == (source, stream) and s.mode in ("upsert", "snapshot") for s in ALL_HTTP_STREAMS
+    )
     exists = con.execute(
         "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = ?",
         [f"{source}__{stream}"],
@@ -407,7 +411,7 @@ def accounting_gaps(con: duckdb.DuckDBPyConnection, run_id: str, source: str, st
         from ledger l left join stored s on s._batch_id = l.batch_id
         where l.records_received is distinct from l.records_fetched
            or l.records_fetched <> l.records_loaded + l.records_rejected + l.duplicates_dropped + l.outside_window
-           or l.records_loaded <> coalesce(s.n, 0)
+           or (not {replaced} and l.records_loaded <> coalesce(s.n, 0))
         order by 1, 2
         """,
         [run_id, source, stream],

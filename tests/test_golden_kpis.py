@@ -29,6 +29,7 @@ from ingestion.streams import (
     ZENDESK_GROUPS,
     ZENDESK_TICKET_EVENTS,
     ZENDESK_TICKET_FIELDS,
+    ZENDESK_TICKET_METRICS,
     ZENDESK_TICKETS,
     ZENDESK_USERS,
 )
@@ -51,6 +52,8 @@ def build_warehouse(tmp: Path) -> Path:
         for spec, name in ((ZENDESK_TICKETS, "tickets"), (ZENDESK_TICKET_EVENTS, "ticket_events"),
                            (SURVEY_API_RESPONSES, "api_responses")):  # fmt: skip
             loader.load(con, spec, [pages[name]], window=window, **common)
+        # Zendesk's metric_sets come in the ticket pages; the golden pages carry none
+        loader.load(con, ZENDESK_TICKET_METRICS, [pages["tickets"]], **common)
         # the groups list and, in the same batch, a deleted group the connector fetched by id
         loader.load(con, ZENDESK_GROUPS, [pages["groups"], pages["groups_by_id"]], **common)
         for spec, name in ((ZENDESK_USERS, "users"), (ZENDESK_TICKET_FIELDS, "ticket_fields"),
