@@ -99,3 +99,33 @@ def test_a_record_lost_between_the_page_and_raw_fails_the_run(settings, monkeypa
     (gap,) = check.metadata["unaccounted"].value
     assert gap["records_received"] == gap["records_fetched"] + 1
     assert day.first_day.isoformat() == gap["first_partition"]
+
+
+def test_each_partition_shows_its_own_days_counts(settings):
+    """A two-day run materialises each day with that day's counts: they add up to the run's
+    ledger, and neither day shows the run's total."""
+    tickets = next(a for a in ingestion_assets if dg.AssetKey(["raw", "zendesk", "tickets"]) in a.keys)
+    first, last = date(2026, 3, 17), DAY
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = dg.materialize(
+            [tickets],
+            instance=instance,
+            resources={"source_accounts": SourceAccounts()},
+            tags={"dagster/asset_partition_range_start": str(first), "dagster/asset_partition_range_end": str(last)},
+        )
+        events = [
+            m
+            for m in result.get_asset_materialization_events()
+            if m.asset_key == dg.AssetKey(["raw", "zendesk", "tickets"])
+        ]
+    fetched = {e.partition: e.materialization.metadata["records_fetched"].value for e in events}
+    with closing(loader.connect(settings.warehouse_path)) as con:
+        ledger = dict(
+            con.execute(
+                "select first_partition::varchar, records_fetched from raw._ingest_ledger "
+                "where stream = 'tickets' and run_id = ?",
+                [result.run_id],
+            ).fetchall()
+        )
+    assert fetched == ledger and len(fetched) == 2
+    assert fetched[str(first)] != fetched[str(last)]
