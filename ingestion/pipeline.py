@@ -24,6 +24,7 @@ from ingestion.streams import (
     HUBSPOT_CONTACTS,
     SURVEY_API_RESPONSES,
     ZENDESK_GROUPS,
+    ZENDESK_SATISFACTION_RATINGS,
     ZENDESK_TICKET_EVENTS,
     ZENDESK_TICKET_FIELDS,
     ZENDESK_TICKET_METRICS,
@@ -145,6 +146,21 @@ def ingest_tickets(settings: Settings, first: date, last: date, run_id: str, pro
 def ingest_ticket_events(settings: Settings, first: date, last: date, run_id: str, progress: Progress = _quiet):
     return _by_day(
         settings, ZENDESK_TICKET_EVENTS, "zendesk", first, last, run_id, progress, zendesk.fetch_ticket_events
+    )
+
+
+def ingest_satisfaction_ratings(
+    settings: Settings, first: date, last: date, run_id: str, progress: Progress = _quiet
+) -> LoadResult:
+    return _by_day(
+        settings,
+        ZENDESK_SATISFACTION_RATINGS,
+        "zendesk",
+        first,
+        last,
+        run_id,
+        progress,
+        zendesk.fetch_satisfaction_ratings,
     )
 
 
@@ -316,3 +332,15 @@ def ingest_survey_csv(settings: Settings, first: date, last: date, run_id: str, 
             results.append(result)
             progress(f"surveys.csv_responses[{mapping.tool}] {day}: {describe(result)}")
     return total("surveys.csv_responses", results)
+
+
+# Every stream, in the order a run loads them: the daily ones take (settings, first, last, run_id),
+# the reference lists (settings, run_id); groups and agents come after the tickets that name them.
+DAILY_INGESTS = (
+    ingest_tickets,
+    ingest_ticket_events,
+    ingest_satisfaction_ratings,
+    ingest_survey_api,
+    ingest_survey_csv,
+)
+REFERENCE_INGESTS = (ingest_groups, ingest_agents, ingest_ticket_fields, ingest_contacts, ingest_companies)

@@ -159,6 +159,37 @@ ZENDESK_TICKET_METRICS = StreamSpec(
     version="updated_at",
 )
 
+# Zendesk's legacy CSAT: a rating is offered, then answered good or bad, and can be changed, so
+# raw keeps its versions by (id, updated_at), placed on the local day of updated_at.
+SATISFACTION_SCORES = ("offered", "unoffered", "good", "bad")
+ZENDESK_SATISFACTION_RATINGS = StreamSpec(
+    source="zendesk",
+    stream="satisfaction_ratings",
+    mode="versions",
+    reader=_json_reader("$.satisfaction_ratings[*]"),
+    columns=(
+        Column("id", "try_cast(rec->>'id' as bigint)", "bigint"),
+        Column("ticket_id", "try_cast(rec->>'ticket_id' as bigint)", "bigint"),
+        Column("score", "rec->>'score'", "varchar"),
+        Column("created_at", ts_iso("rec->>'created_at'"), "timestamp"),
+        Column("updated_at", ts_iso("rec->>'updated_at'"), "timestamp"),
+        Column("assignee_id", "try_cast(rec->>'assignee_id' as bigint)", "bigint"),
+        Column("group_id", "try_cast(rec->>'group_id' as bigint)", "bigint"),
+        Column("requester_id", "try_cast(rec->>'requester_id' as bigint)", "bigint"),
+    ),
+    rules=(
+        ("id is null", "missing id"),
+        *_required_ts("updated_at"),
+        (
+            f"score is null or score not in ({', '.join(repr(v) for v in SATISFACTION_SCORES)})",
+            "unknown satisfaction score",
+        ),
+    ),
+    key="id",
+    version="updated_at",
+    partition_by="updated_at",
+)
+
 # One raw row per child event of a ticket audit: comments (public/private, with author and via),
 # field changes (status, group, assignee, priority, response level) and voice calls.
 # Events never change: keyed by id (and their creation time), added once, never deleted.
@@ -335,6 +366,7 @@ SURVEY_API_RESPONSES = StreamSpec(
 
 ALL_HTTP_STREAMS: tuple[StreamSpec, ...] = (
     ZENDESK_TICKETS,
+    ZENDESK_SATISFACTION_RATINGS,
     ZENDESK_TICKET_METRICS,
     ZENDESK_TICKET_EVENTS,
     ZENDESK_GROUPS,

@@ -28,11 +28,9 @@ def run_dbt(*args: str, env: dict[str, str], target_dir: Path) -> str:
 def build(first: date, last: date, work: Path) -> Path:
     """Ingest [first, last] of the sample as configured in the environment, then `dbt build`."""
     settings = load_settings()
-    for ingest in (pipeline.ingest_tickets, pipeline.ingest_ticket_events, pipeline.ingest_survey_api,
-                   pipeline.ingest_survey_csv):  # fmt: skip
+    for ingest in pipeline.DAILY_INGESTS:
         ingest(settings, first, last, "sample-build")
-    for ingest in (pipeline.ingest_groups, pipeline.ingest_agents, pipeline.ingest_ticket_fields,
-                   pipeline.ingest_contacts, pipeline.ingest_companies):  # fmt: skip
+    for ingest in pipeline.REFERENCE_INGESTS:
         ingest(settings, "sample-build")
     run_dbt("build", env={"CSKPI_WAREHOUSE_PATH": str(settings.warehouse_path)}, target_dir=work / "dbt")
     return settings.warehouse_path

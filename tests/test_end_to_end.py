@@ -33,6 +33,7 @@ def _served(source: SampleSource) -> dict[str, int]:
     return {
         "zendesk.tickets": len(source.tickets_updated(start, end)),
         "zendesk.ticket_events": sum(len(a.child_events) for a in source.audits_between(start, end)),
+        "zendesk.satisfaction_ratings": len(source.satisfaction_ratings(start, end)),
         # 8 listed and the deleted one its tickets point to, fetched by id
         "zendesk.groups": 9,
         # the listed agents, the deleted one fetched by id, and the auto-reply bot

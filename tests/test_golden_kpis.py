@@ -27,6 +27,7 @@ from ingestion.streams import (
     HUBSPOT_CONTACTS,
     SURVEY_API_RESPONSES,
     ZENDESK_GROUPS,
+    ZENDESK_SATISFACTION_RATINGS,
     ZENDESK_TICKET_EVENTS,
     ZENDESK_TICKET_FIELDS,
     ZENDESK_TICKET_METRICS,
@@ -52,8 +53,9 @@ def build_warehouse(tmp: Path) -> Path:
         for spec, name in ((ZENDESK_TICKETS, "tickets"), (ZENDESK_TICKET_EVENTS, "ticket_events"),
                            (SURVEY_API_RESPONSES, "api_responses")):  # fmt: skip
             loader.load(con, spec, [pages[name]], window=window, **common)
-        # Zendesk's metric_sets come in the ticket pages; the golden pages carry none
+        # Zendesk's metric_sets come in the ticket pages; the golden pages carry none, nor ratings
         loader.load(con, ZENDESK_TICKET_METRICS, [pages["tickets"]], **common)
+        loader.load(con, ZENDESK_SATISFACTION_RATINGS, [], window=window, **common)
         # the groups list and, in the same batch, a deleted group the connector fetched by id
         loader.load(con, ZENDESK_GROUPS, [pages["groups"], pages["groups_by_id"]], **common)
         for spec, name in ((ZENDESK_USERS, "users"), (ZENDESK_TICKET_FIELDS, "ticket_fields"),

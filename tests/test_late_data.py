@@ -35,11 +35,9 @@ def _midnight(day: date) -> str:
 
 def _ingest(first: date, last: date) -> None:
     settings = load_settings()
-    for ingest in (pipeline.ingest_tickets, pipeline.ingest_ticket_events, pipeline.ingest_survey_api,
-                   pipeline.ingest_survey_csv):  # fmt: skip
+    for ingest in pipeline.DAILY_INGESTS:
         ingest(settings, first, last, f"run-{first}-{last}")
-    for ingest in (pipeline.ingest_groups, pipeline.ingest_agents, pipeline.ingest_ticket_fields,
-                   pipeline.ingest_contacts, pipeline.ingest_companies):  # fmt: skip
+    for ingest in pipeline.REFERENCE_INGESTS:
         ingest(settings, "run")
 
 

@@ -219,6 +219,13 @@ class SampleServer:
             "end_time": end_time,
         }
 
+    def zendesk_satisfaction_ratings(self, query: dict[str, list[str]]) -> dict:
+        """Ratings with `start_time` <= updated_at <= `end_time` (both epoch seconds), by cursor."""
+        start = int(query.get("start_time", ["0"])[0])
+        end = int(query.get("end_time", [str(self.source.now)])[0]) + 1
+        ratings = self.source.satisfaction_ratings(start, end)
+        return self._zendesk_list("satisfaction_ratings", ratings, query, "/api/v2/satisfaction_ratings.json")
+
     def _zendesk_list(self, name: str, records: list[dict], query: dict[str, list[str]], path: str) -> dict:
         size = min(int(query.get("page[size]", [ZENDESK_LIST_PAGE])[0]), ZENDESK_LIST_PAGE)
         offset = int(_decode_cursor(query["page[after]"][0])["o"]) if "page[after]" in query else 0
@@ -600,6 +607,8 @@ def _make_handler(server: SampleServer) -> type[BaseHTTPRequestHandler]:
                     payload: Any = server.zendesk_tickets(query)
                 elif method == "GET" and path == "/api/v2/incremental/ticket_events.json":
                     payload = server.zendesk_ticket_events(query)
+                elif method == "GET" and path == "/api/v2/satisfaction_ratings.json":
+                    payload = server.zendesk_satisfaction_ratings(query)
                 elif method == "GET" and path == "/api/v2/groups.json":
                     payload = server.zendesk_groups(query)
                 elif method == "GET" and path == "/api/v2/users.json":

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from ingestion.sample.organisation import Company, Customer, build_organisation, last_modified
-from ingestion.sample.surveys import SurveyResponse, responses_delivered
+from ingestion.sample.surveys import SurveyResponse, ratings_updated, responses_delivered
 from ingestion.sample.tickets import (
     MAX_LIFETIME_DAYS,
     Audit,
@@ -136,6 +136,10 @@ class SampleSource:
         for day in self._days(start, end):
             out.extend(_between(self._audits_on(day), start, end, key=lambda a: a.at))
         return out
+
+    def satisfaction_ratings(self, start: int, end: int) -> list[dict]:
+        """Zendesk satisfaction ratings whose current version was updated in [start, end)."""
+        return ratings_updated(self.config, start, min(end, self.now + 1), self.now)
 
     def survey_responses(self, start: int, end: int, route: str) -> list[SurveyResponse]:
         return responses_delivered(self.config, start, end, self.now, route)

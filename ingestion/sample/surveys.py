@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from ingestion.sample.tickets import (
     FRT_MEDIAN,
+    MAX_LIFETIME_DAYS,
     SampleConfig,
+    TicketLife,
     first_reply_seconds,
     first_solve,
+    iso,
     tickets_for_day,
     was_reopened,
 )
@@ -133,3 +136,61 @@ def responses_delivered(config: SampleConfig, start: int, end: int, now: int, ro
         day += timedelta(days=1)
     found.sort(key=lambda r: (r.delivered, r.response_id))
     return found
+
+
+def satisfaction_rating(life: TicketLife, now: int) -> dict | None:
+    """The ticket's Zendesk satisfaction rating (legacy CSAT) as of `now`, or None.
+
+    Zendesk offers the rating a day after the solve; about half of those offered answer good or
+    bad within two days, which updates the same rating. A slow or reopened ticket is rated bad
+    more often.
+    """
+    if life.defect or "spam" in life.tags or "test" in life.tags or "closed_by_merge" in life.tags:
+        return None
+    solved = first_solve(life)
+    rng = random.Random(f"{life.survey_seed}:csat")
+    if solved is None or rng.random() > 0.4:
+        return None
+    offered = solved + 86_400
+    answered = offered + rng.randint(3600, 48 * 3600) if rng.random() < 0.5 else None
+    if offered > now:
+        return None
+    frt = first_reply_seconds(life)
+    slow = frt is None or frt > FRT_MEDIAN[life.channel] * 1.5
+    good = rng.random() < (0.55 if slow or was_reopened(life) else 0.9)
+    state = life.state_at(now) or {}
+    score, updated = (
+        ("offered", offered) if answered is None or answered > now else ("good" if good else "bad", answered)
+    )
+    return {
+        "url": f"https://sample.zendesk.com/api/v2/satisfaction_ratings/{life.id * 10 + 3}.json",
+        "id": life.id * 10 + 3,
+        "assignee_id": state.get("assignee_id"),
+        "group_id": state.get("group_id"),
+        "requester_id": life.requester_id,
+        "ticket_id": life.id,
+        "score": score,
+        "comment": None if score in ("offered", "bad") or rng.random() < 0.7 else "Thanks!",
+        "reason": "Issue took too long to resolve" if score == "bad" and rng.random() < 0.5 else None,
+        "created_at": iso(offered),
+        "updated_at": iso(updated),
+    }
+
+
+def ratings_updated(config: SampleConfig, start: int, end: int, now: int) -> list[dict]:
+    """Satisfaction ratings whose current version was updated in [start, end), oldest first."""
+    first_day, last_day = local_days_between(config.timezone, start, end)
+    found = []
+    day = first_day - timedelta(days=MAX_LIFETIME_DAYS + 4)  # a rating comes up to 3 days after the solve
+    while day <= last_day:
+        for life in tickets_for_day(config, day):
+            rating = satisfaction_rating(life, now)
+            if rating is not None and start <= _epoch(rating["updated_at"]) < end:
+                found.append(rating)
+        day += timedelta(days=1)
+    found.sort(key=lambda r: (r["updated_at"], r["id"]))
+    return found
+
+
+def _epoch(iso_time: str) -> int:
+    return int(datetime.fromisoformat(iso_time.replace("Z", "+00:00")).timestamp())

@@ -126,6 +126,23 @@ def fetch_ticket_fields(client: SourceClient, batch: LandingBatch) -> FetchResul
     return fetch_list(client, batch, "/api/v2/ticket_fields.json", "ticket_fields")
 
 
+def fetch_satisfaction_ratings(client: SourceClient, batch: LandingBatch, start: int, end: int) -> FetchResult:
+    """Satisfaction ratings (legacy CSAT: good / bad, offered / unoffered) of [start, end).
+
+    Zendesk has no incremental export for ratings; the list filters by `start_time` and an
+    inclusive `end_time` and pages by cursor. The reference does not say which timestamp the
+    filter reads; the loader places each rating by its `updated_at` and counts any other as
+    outside the window, so none is lost either way.
+    """
+    return fetch_list(
+        client,
+        batch,
+        "/api/v2/satisfaction_ratings.json",
+        "satisfaction_ratings",
+        {"start_time": start, "end_time": end - 1},
+    )
+
+
 def listed_ids(result: FetchResult, key: str) -> set[int]:
     """The ids a list fetch landed (its pages are small reference lists)."""
     ids: set[int] = set()

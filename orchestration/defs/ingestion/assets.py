@@ -168,6 +168,12 @@ ingestion_assets = [
         "Zendesk ticket audits' child events on the day: comments, field changes, voice calls.",
         pipeline.ingest_ticket_events,
     ),
+    _daily_stream(
+        "zendesk",
+        "satisfaction_ratings",
+        "Zendesk satisfaction ratings (legacy CSAT, good or bad) last updated on the day; raw keeps every version.",
+        pipeline.ingest_satisfaction_ratings,
+    ),
     # After tickets and events: the groups and agents they point to but the lists leave out
     # (deleted ones) are fetched by id, so they must be in raw first.
     _whole_stream(
