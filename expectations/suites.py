@@ -107,3 +107,7 @@ def ticket_freshness(newest_allowed_before: str) -> list[Expectation]:
 
 def reject_share(max_share: float) -> list[Expectation]:
     return [_between("reject_share", 0, max_share)]
+
+
+def quarantine_share(max_share: float) -> list[Expectation]:
+    return [_between("quarantine_share", 0, max_share)]

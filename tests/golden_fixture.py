@@ -24,6 +24,9 @@ Times below are seconds after the ticket's creation.
 | T18    | chat     | requester not in the CRM: assigned 2, reply 12, solved 200             |
 | T19    | email    | a "reply" dated 100 s BEFORE creation (rejected), assigned 30, reply 2000, solved 3000 |
 | T20    | chat     | assigned 5, reply 40, still pending                                    |
+| T21    | email    | created on D+2: assigned 60, reply 600, now closed; its solve and close audits were never loaded |
+| T22    | chat     | created on D+2: reply 20, solved 300, first assigned only at 600 (negative handle time) |
+| T23    | chat     | created on D+2: assigned 10, reply 30, solved 610                      |
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from pathlib import Path
 
 D_CREATED = int(datetime(2026, 3, 10, 2, 0, tzinfo=UTC).timestamp())  # 10:00 in Shanghai
 D1_CREATED = D_CREATED + 86_400
+D2_CREATED = D_CREATED + 2 * 86_400
 DAY = 86_400
 HOUR = 3_600
 
@@ -196,6 +200,17 @@ def tickets() -> list[Ticket]:
     t20 = t(20, "chat")
     a(t20, 5)
     t20.at(40, AGENT, reply()).at(600, AGENT, status("pending", "open"))
+    t21 = t(21, "email", created=D2_CREATED)
+    a(t21, 60)
+    t21.at(600, AGENT, reply())
+    t21.status = "closed"  # the ticket says closed; the audits that solved and closed it are missing
+    t22 = t(22, "chat", created=D2_CREATED)
+    t22.at(20, AGENT, reply()).at(300, AGENT, status("solved", "new"))
+    s22, who22, ev22 = assign(600)
+    t22.at(s22, who22, ev22)  # assigned after it was solved: well-formed, but an impossible handle time
+    t23 = t(23, "chat", created=D2_CREATED)
+    a(t23, 10)
+    t23.at(30, AGENT, reply()).at(610, AGENT, status("solved", "open"))
     return ts
 
 

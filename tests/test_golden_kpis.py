@@ -198,3 +198,41 @@ def test_timestamps_are_utc_and_days_are_local(warehouse):
     ).fetchone()
     assert created_at == datetime(2026, 3, 10, 2, 0, tzinfo=UTC).replace(tzinfo=None)
     assert created_date == D
+
+
+D2 = date(2026, 3, 12)
+
+
+def test_a_closed_ticket_without_its_solve_event_is_resolved(warehouse):
+    """T21 is closed, but the audits that solved and closed it were never loaded."""
+    row = warehouse.execute(
+        "select is_solved, first_solved_at, handle_seconds, is_one_touch_resolved from marts.fct_tickets "
+        "where ticket_id = 1021"
+    ).fetchone()
+    # Resolved by its status; no solve time, so no handle time (none is invented); not one-touch,
+    # because without its status audits a reopen could not be seen.
+    assert row == (True, None, None, False)
+
+
+def test_an_impossible_handle_time_is_quarantined_not_counted(warehouse):
+    """T22 was solved at 300 s and first assigned only at 600 s: handle time -300 s."""
+    p = day_parts(warehouse, D2)
+    # D+2: T21 (closed, no solve event), T22 (negative handle time), T23 (handle 610 - 10 = 600).
+    assert (p["tickets_created"], p["solved_tickets"]) == (3, 3)  # all three count as resolved
+    # AHT = 600 / 1 = 600 s from T23 alone; counting T22 would give (600 - 300) / 2 = 150 s.
+    assert (p["handle_seconds_sum"], p["handled_tickets"]) == (600, 1)
+    assert p["quarantined_handle_tickets"] == 1  # T22
+    assert p["quarantined_first_response_tickets"] == 0
+    # T22 still counts everywhere else: its reply (20 s) is an FRT, and it is one-touch with T23.
+    assert (p["tickets_with_first_reply"], p["first_response_seconds_sum"]) == (3, 650)  # 600 + 20 + 30
+    assert p["one_touch_resolved_tickets"] == 2  # T22, T23
+    reasons = warehouse.execute(
+        "select quarantine_reasons, handle_seconds from marts.fct_tickets where ticket_id = 1022"
+    ).fetchone()
+    assert reasons == ("negative handle time", None)
+    aht = warehouse.execute(
+        "select actual_value from marts.rpt_kpi_scorecard "
+        "where period_type = 'day' and period_start = ? and kpi_code = 'aht_seconds'",
+        [D2],
+    ).fetchone()[0]
+    assert aht == 600

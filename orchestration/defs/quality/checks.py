@@ -20,9 +20,17 @@ from orchestration.defs.pools import DUCKDB_WRITERS
 from orchestration.defs.quality import slices
 
 
+def _json_default(value: object) -> object:
+    if hasattr(value, "isoformat"):  # datetime, date, pandas Timestamp
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return str(value)
+
+
 def _json_safe(value: object) -> object:
     """Dagster metadata must be JSON: observed values such as a newest timestamp become ISO text."""
-    return json.loads(json.dumps(value, default=lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v)))
+    return json.loads(json.dumps(value, default=_json_default))
 
 
 def _result(outcome: Outcome, severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR) -> dg.AssetCheckResult:
@@ -99,6 +107,29 @@ def reject_share(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
 
 @dg.asset_check(
     asset=dg.AssetKey(["marts", "fct_kpi_daily"]),
+    name="gx_quarantine_share",
+    description="Per KPI, the tickets quarantined for an impossible value (a negative handle or first response "
+    "time) are at most CSKPI_MAX_REJECT_SHARE of the tickets it measured, over the days the run rebuilt "
+    "(KPIs under CSKPI_REJECT_SHARE_MIN_RECORDS tickets are reported, not judged).",
+    blocking=True,
+    pool=DUCKDB_WRITERS,
+)
+def quarantine_share(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+    settings = load_settings()
+    days = slices.rebuilt_days(settings, run_days(context))
+    shares = slices.quarantine_shares(settings, days)
+    judged = shares[shares["received"] >= settings.reject_share_min_records]
+    outcome = validate("quarantine_share", judged, suites.quarantine_share(settings.max_reject_share), settings.gx_dir)
+    result = _result(outcome)
+    result.metadata["days"] = f"{days[0].isoformat()} .. {days[1].isoformat()}" if days else "all"
+    result.metadata["judged_kpis"] = len(judged)
+    result.metadata["min_records_to_judge"] = settings.reject_share_min_records
+    result.metadata["quarantine_shares"] = dg.MetadataValue.json(_json_safe(shares.to_dict(orient="records")))
+    return result
+
+
+@dg.asset_check(
+    asset=dg.AssetKey(["marts", "fct_kpi_daily"]),
     name="volume_anomaly",
     description="Ticket and complaint counts of each day the run built against the trailing 28 days. Warns only.",
     blocking=False,
@@ -147,5 +178,6 @@ quality_checks = [
     _mart_suite("staging.stg_zendesk__tickets", "loaded_partition_date", suites.stg_zendesk__tickets),
     ticket_freshness,
     reject_share,
+    quarantine_share,
     volume_anomaly,
 ]
