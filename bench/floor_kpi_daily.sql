@@ -223,11 +223,12 @@ ticket_facts as (
         ef.talk_seconds,
         coalesce(ef.public_agent_replies, 0) as public_agent_replies,
         coalesce(ef.reopen_count, 0) as reopen_count,
+        t.status,
         tg.first_response_target_seconds,
-        cast(epoch(ef.first_reply_at) - epoch(t.created_at) as bigint) as first_response_seconds,
+        cast(epoch(ef.first_reply_at) - epoch(t.created_at) as bigint) as measured_first_response_seconds,
         -- AHT: from the first assignment (or creation) to the first solve
         cast(epoch(ef.first_solved_at) - epoch(coalesce(ef.first_assigned_at, t.created_at)) as bigint)
-            as handle_seconds,
+            as measured_handle_seconds,
         cast(epoch(ef.first_solved_at) - epoch(t.created_at) as bigint) as resolution_seconds,
         cast(epoch(ef.escalated_at) - epoch(t.created_at) as bigint) as escalation_seconds,
         cast(epoch(h.as_of_at) - epoch(t.created_at) as bigint) as age_seconds_at_horizon
@@ -241,6 +242,18 @@ ticket_facts as (
         and tg.channel = t.channel
 ),
 
+-- Quarantine: a negative duration is left out of its KPI and counted.
+ticket_durations as (
+    select
+        *,
+        case when measured_first_response_seconds >= 0 then measured_first_response_seconds end
+            as first_response_seconds,
+        case when measured_handle_seconds >= 0 then measured_handle_seconds end as handle_seconds,
+        coalesce(measured_first_response_seconds < 0, false) as is_first_response_quarantined,
+        coalesce(measured_handle_seconds < 0, false) as is_handle_quarantined
+    from ticket_facts
+),
+
 -- kpi_ticket_parts(); count(x) counts the tickets where x is not null.
 ticket_days as (
     select
@@ -249,12 +262,16 @@ ticket_days as (
         count(*) filter (is_excluded) as excluded_tickets,
         count(first_response_seconds) filter (not is_excluded) as tickets_with_first_reply,
         sum(first_response_seconds) filter (not is_excluded) as first_response_seconds_sum,
-        count(first_response_target_seconds) filter (not is_excluded) as tickets_with_response_target,
+        count(first_response_target_seconds) filter (not is_excluded and not is_first_response_quarantined)
+            as tickets_with_response_target,
         -- a target with no reply is missed
         count(*) filter (not is_excluded and first_response_seconds <= first_response_target_seconds)
             as tickets_responded_within_target,
-        count(*) filter (not is_excluded and (first_solved_at is not null or first_closed_at is not null))
-            as solved_tickets,
+        -- solved or closed by an event or by the current status
+        count(*) filter (
+            not is_excluded
+            and (first_solved_at is not null or first_closed_at is not null or status in ('solved', 'closed'))
+        ) as solved_tickets,
         count(handle_seconds) filter (not is_excluded) as handled_tickets,
         sum(handle_seconds) filter (not is_excluded) as handle_seconds_sum,
         count(talk_seconds) filter (not is_excluded) as tickets_with_calls,
@@ -277,7 +294,9 @@ ticket_days as (
         -- a public reply or a solve within 48 h of creation
         count(*) filter (
             not is_excluded and is_complaint and (first_response_seconds <= 172800 or resolution_seconds <= 172800)
-        ) as complaints_answered_within_48h
+        ) as complaints_answered_within_48h,
+        count(*) filter (not is_excluded and is_handle_quarantined) as quarantined_handle_tickets,
+        count(*) filter (not is_excluded and is_first_response_quarantined) as quarantined_first_response_tickets
     from (
         select
             *,
@@ -285,7 +304,7 @@ ticket_days as (
             is_complaint
             and age_seconds_at_horizon >= 86400
             and (first_solved_at is null or resolution_seconds > 86400) as is_unresolved_at_24h
-        from ticket_facts
+        from ticket_durations
     )
     group by all
 ),

@@ -1,7 +1,9 @@
 """The suites: what must hold in each table before it is published.
 
 Every rule here is a correctness rule and blocks publishing; the volume anomaly check
-(expectations.anomaly) only warns.
+(expectations.anomaly) only warns. The suites of day slices hold no row-count rule: a day with no
+ticket or survey (a weekend, a holiday, a small team) is ordinary, and volume is the anomaly
+check's business. Whole tables (scorecard, dimensions) must have rows.
 """
 
 from __future__ import annotations
@@ -39,7 +41,6 @@ def no_personal_data(text_columns: list[str]) -> list[Expectation]:
 
 def fct_kpi_daily(text_columns: list[str]) -> list[Expectation]:
     return [
-        _has_rows(),
         gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=["kpi_date", "channel", "team", "customer_tier"]),
         gx.expectations.ExpectColumnValuesToBeInSet(column="channel", value_set=CHANNELS),
         *(_between(c, 0, 1) for c in RATE_COLUMNS),
@@ -61,7 +62,6 @@ def fct_kpi_daily(text_columns: list[str]) -> list[Expectation]:
 
 def fct_tickets(text_columns: list[str]) -> list[Expectation]:
     return [
-        _has_rows(),
         gx.expectations.ExpectColumnValuesToBeUnique(column="ticket_id"),
         gx.expectations.ExpectColumnValuesToNotBeNull(column="ticket_id"),
         gx.expectations.ExpectColumnValuesToBeInSet(column="channel", value_set=CHANNELS),
@@ -86,7 +86,6 @@ def fct_survey_responses(text_columns: list[str]) -> list[Expectation]:
 def stg_zendesk__tickets(text_columns: list[str]) -> list[Expectation]:
     """Tickets as staged: one version per ticket, mapped channel, timestamps present and ordered."""
     return [
-        _has_rows(),
         gx.expectations.ExpectColumnValuesToBeUnique(column="ticket_id"),
         gx.expectations.ExpectColumnValuesToNotBeNull(column="created_at"),
         gx.expectations.ExpectColumnValuesToBeInSet(column="channel", value_set=CHANNELS),
@@ -108,3 +107,7 @@ def ticket_freshness(newest_allowed_before: str) -> list[Expectation]:
 
 def reject_share(max_share: float) -> list[Expectation]:
     return [_between("reject_share", 0, max_share)]
+
+
+def quarantine_share(max_share: float) -> list[Expectation]:
+    return [_between("quarantine_share", 0, max_share)]

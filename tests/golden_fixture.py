@@ -34,6 +34,12 @@ Day D+2 (2026-03-12, 10:00 local), kept apart so day D's hand-worked values stay
 
 As Zendesk sends them, tickets carry custom fields by id (`custom_fields: [{id, value}]`) and a
 custom-field event names its field by the id as a string (`"field_name": "360000000001"`).
+
+Day D+3 (2026-03-13, 10:00 local), the odd-but-well-formed records:
+
+| T31    | email    | assigned 60, reply 600, now closed; its solve and close audits were never loaded |
+| T32    | chat     | reply 20, solved 300, first assigned only at 600 (negative handle time) |
+| T33    | chat     | assigned 10, reply 30, solved 610                                      |
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ from pathlib import Path
 D_CREATED = int(datetime(2026, 3, 10, 2, 0, tzinfo=UTC).timestamp())  # 10:00 in Shanghai
 D1_CREATED = D_CREATED + 86_400
 D2_CREATED = D_CREATED + 2 * 86_400
+D3_CREATED = D_CREATED + 3 * 86_400
 DAY = 86_400
 HOUR = 3_600
 
@@ -235,6 +242,17 @@ def tickets() -> list[Ticket]:
         tx = t(number, "email", created=D2_CREATED, group=group)
         a(tx, 60)
         tx.at(600, AGENT, reply()).at(1200, AGENT, status("solved", "open"))
+    t31 = t(31, "email", created=D3_CREATED)
+    a(t31, 60)
+    t31.at(600, AGENT, reply())
+    t31.status = "closed"  # the ticket says closed; the audits that solved and closed it are missing
+    t32 = t(32, "chat", created=D3_CREATED)
+    t32.at(20, AGENT, reply()).at(300, AGENT, status("solved", "new"))
+    s32, who32, ev32 = assign(600)
+    t32.at(s32, who32, ev32)  # assigned after it was solved: well-formed, but an impossible handle time
+    t33 = t(33, "chat", created=D3_CREATED)
+    a(t33, 10)
+    t33.at(30, AGENT, reply()).at(610, AGENT, status("solved", "open"))
     return ts
 
 

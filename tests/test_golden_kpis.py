@@ -2,7 +2,8 @@
 
 Day D = 2026-03-10 counts 16 tickets (T1-T20 without T16, created on D+1, and without the
 excluded spam T6, test T13 and merged T14) and 8 survey responses (S1-S8; S9 is rejected, S10 is
-submitted on D+1). Day D+2 has T21-T24 (custom fields by id, deleted groups).
+submitted on D+1). Day D+2 has T21-T24 (custom fields by id, deleted groups); day D+3 has T31-T33
+(a closed ticket without its solve events, a negative handle time).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from tests import golden_fixture
 
 D = date(2026, 3, 10)
 D2 = date(2026, 3, 12)
+D3 = date(2026, 3, 13)
 
 
 def build_warehouse(tmp: Path) -> Path:
@@ -264,3 +266,38 @@ def test_a_deleted_group_keeps_its_name_and_an_unknown_one_is_labelled(warehouse
     assert warehouse.execute(
         "select is_deleted from marts.dim_team where team in ('Returns Desk', 'deleted group 14')"
     ).fetchall() == [(True,), (True,)]
+
+
+def test_a_closed_ticket_without_its_solve_event_is_resolved(warehouse):
+    """T31 is closed, but the audits that solved and closed it were never loaded."""
+    row = warehouse.execute(
+        "select is_solved, first_solved_at, handle_seconds, is_one_touch_resolved from marts.fct_tickets "
+        "where ticket_id = 1031"
+    ).fetchone()
+    # Resolved by its status; no solve time, so no handle time (none is invented); not one-touch,
+    # because without its status audits a reopen could not be seen.
+    assert row == (True, None, None, False)
+
+
+def test_an_impossible_handle_time_is_quarantined_not_counted(warehouse):
+    """T32 was solved at 300 s and first assigned only at 600 s: handle time -300 s."""
+    p = day_parts(warehouse, D3)
+    # D+3: T31 (closed, no solve event), T32 (negative handle time), T33 (handle 610 - 10 = 600).
+    assert (p["tickets_created"], p["solved_tickets"]) == (3, 3)  # all three count as resolved
+    # AHT = 600 / 1 = 600 s from T33 alone; counting T32 would give (600 - 300) / 2 = 150 s.
+    assert (p["handle_seconds_sum"], p["handled_tickets"]) == (600, 1)
+    assert p["quarantined_handle_tickets"] == 1  # T32
+    assert p["quarantined_first_response_tickets"] == 0
+    # T32 still counts everywhere else: its reply (20 s) is an FRT, and it is one-touch with T33.
+    assert (p["tickets_with_first_reply"], p["first_response_seconds_sum"]) == (3, 650)  # 600 + 20 + 30
+    assert p["one_touch_resolved_tickets"] == 2  # T32, T33
+    reasons = warehouse.execute(
+        "select quarantine_reasons, handle_seconds from marts.fct_tickets where ticket_id = 1032"
+    ).fetchone()
+    assert reasons == ("negative handle time", None)
+    aht = warehouse.execute(
+        "select actual_value from marts.rpt_kpi_scorecard "
+        "where period_type = 'day' and period_start = ? and kpi_code = 'aht_seconds'",
+        [D3],
+    ).fetchone()[0]
+    assert aht == 600

@@ -248,35 +248,100 @@ def test_a_stream_rejecting_too_much_blocks_the_run(published, monkeypatch):
     assert shares["zendesk.tickets"]["rejected"] > 0
 
 
-def test_a_negative_duration_blocks_publish(published):
-    """A ticket solved before it was assigned passes the loader's record rules but gives a negative
-    handle time; it lands on a day inside the next run's look-back, which that run does not re-ingest."""
-    _, settings, dbname, instance = published
-    before = _served_state(settings, dbname)
+def _inject_solved_before_assigned(settings, first_id: int, count: int) -> None:
+    """Tickets solved at 02:10 UTC on 25 Feb and first assigned only at 02:50: each passes the loader's
+    record rules but has a handle time of -2400 s. 25 Feb lies inside the next run's look-back, which
+    that run rebuilds in the marts but does not re-ingest."""
     with closing(duckdb.connect(str(settings.warehouse_path))) as con:
         con.execute(
-            "insert into raw.zendesk__tickets by name select 99 as id, '2026-02-25 02:00:00' as created_at, "
+            "insert into raw.zendesk__tickets by name select id, '2026-02-25 02:00:00' as created_at, "
             "'2026-02-25 03:00:00' as updated_at, '{}' as custom_fields, 'solved' as status, 'chat' as via_channel, "
             "360001 as group_id, '[]' as tags, '2026-02-25' as _partition_date, 'inject' as _batch_id, "
             "'inject' as _run_id, now()::timestamp as _loaded_at, 'inject' as _source_file, "
-            """'{"id": 99, "status": "solved", "via": {"channel": "chat"}, "tags": [], "group_id": 360001}' """
-            "as _record"
+            """'{"id": ' || id || ', "status": "solved", "via": {"channel": "chat"}, "tags": [], """
+            """"group_id": 360001}' as _record from range(?, ?) as r(id)""",
+            [first_id, first_id + count],
         )
         con.execute(
             "insert into raw.zendesk__ticket_events by name "
-            "select *, 9000001 as updater_id, '2026-02-25' as _partition_date, 'inject' as _batch_id, "
-            "'inject' as _run_id, now()::timestamp as _loaded_at, 'inject' as _source_file from (values "
-            "(9901, 991, 99, '2026-02-25 02:10:00'::timestamp, 'Change', 'status', 'solved', 'open', "
+            "select id * 100 + n as id, id * 10 + n as audit_id, id as ticket_id, created_at, event_type, field_name, "
+            "value, previous_value, _record, 9000001 as updater_id, '2026-02-25' as _partition_date, "
+            "'inject' as _batch_id, 'inject' as _run_id, now()::timestamp as _loaded_at, 'inject' as _source_file "
+            "from range(?, ?) as r(id), (values "
+            "(1, '2026-02-25 02:10:00'::timestamp, 'Change', 'status', 'solved', 'open', "
             """ '{"field_name": "status", "value": "solved", "previous_value": "open"}'),"""
-            "(9902, 992, 99, '2026-02-25 02:50:00'::timestamp, 'Change', 'assignee_id', '9000001', null, "
+            "(2, '2026-02-25 02:50:00'::timestamp, 'Change', 'assignee_id', '9000001', null, "
             """ '{"field_name": "assignee_id", "value": "9000001"}')"""
-            ") as v(id, audit_id, ticket_id, created_at, event_type, field_name, value, previous_value, _record)"
+            ") as v(n, created_at, event_type, field_name, value, previous_value, _record)",
+            [first_id, first_id + count],
         )
-    result = run_job(LAST, LAST, instance)
-    _assert_blocked(result, settings, dbname, before)
-    failed = [
-        e for e in result.get_asset_check_evaluations() if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR
-    ]
-    assert any("handle_seconds" in e.check_name or "handle_seconds" in str(e.metadata) for e in failed), [
-        e.check_name for e in failed
-    ]
+
+
+def _remove_injected(settings) -> None:
+    with closing(duckdb.connect(str(settings.warehouse_path))) as con:
+        con.execute("delete from raw.zendesk__ticket_events where _batch_id = 'inject'")
+        con.execute("delete from raw.zendesk__tickets where _batch_id = 'inject'")
+
+
+def _day_parts(path, day: str) -> tuple:
+    with closing(duckdb.connect(str(path), read_only=True)) as con:
+        return con.execute(
+            "select sum(tickets_created), sum(solved_tickets), sum(handled_tickets), sum(handle_seconds_sum), "
+            "sum(quarantined_handle_tickets) from marts.fct_kpi_daily where kpi_date = ?",
+            [day],
+        ).fetchone()
+
+
+def test_a_negative_handle_time_is_quarantined_and_publishes(published):
+    """One ticket solved 40 min before its first assignment is left out of AHT, counted as
+    quarantined, and still counts as a created and solved ticket; publish runs."""
+    _, settings, _, instance = published
+    snapshot = settings.serving_dir / "cs_kpi_marts.duckdb"
+    created, solved, handled, handle_sum, quarantined = _day_parts(snapshot, "2026-02-25")
+    assert quarantined == 0
+    _inject_solved_before_assigned(settings, 99, 1)
+    try:
+        result = run_job(LAST, LAST, instance)
+        assert result.success
+        materialised = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+        assert "serving/published_marts" in materialised
+        # By hand: ticket 99 adds 1 to the day's created and solved tickets and 1 to its quarantined
+        # handle tickets; AHT keeps its parts (had it counted, the sum would fall by 2400 s and the
+        # count rise by 1), so the day's AHT is unchanged at handle_sum / handled.
+        assert _day_parts(snapshot, "2026-02-25") == (created + 1, solved + 1, handled, handle_sum, 1)
+        with closing(duckdb.connect(str(snapshot), read_only=True)) as served:
+            assert served.execute(
+                "select is_solved, handle_seconds, quarantine_reasons from marts.fct_tickets where ticket_id = 99"
+            ).fetchone() == (True, None, "negative handle time")
+        evaluation = _check(result, "gx_quarantine_share")
+        assert evaluation.passed
+        shares = {r["kpi"]: r for r in evaluation.metadata["quarantine_shares"].value}
+        assert shares["aht_seconds"]["quarantined"] == 1
+        # the report of February (the last full month published) names it in its data-quality note
+        report = (settings.reports_dir / "service-level-report-2026-02.html").read_text(encoding="utf-8")
+        note = report[report.index('id="data-quality-note"') :]
+        aht_row = note[note.index("Left out of AHT") :].split("</tr>")[0]
+        assert re.findall(r"<td>([^<]*)</td>", aht_row)[0] == "1", aht_row  # the count cell
+    finally:
+        _remove_injected(settings)
+
+
+def test_a_quarantine_share_above_the_threshold_blocks_publish(published):
+    """300 tickets solved before their assignment against ~4,000 handled in the rebuilt 15 days:
+    about 7 % of AHT's tickets, past the default 2 %."""
+    _, settings, dbname, instance = published
+    before = _served_state(settings, dbname)
+    # from id 99 on: the marts keep the earlier test's ticket 99 even after its raw rows went
+    _inject_solved_before_assigned(settings, 99, 300)
+    try:
+        result = run_job(LAST, LAST, instance)
+        _assert_blocked(result, settings, dbname, before)
+        evaluation = _check(result, "gx_quarantine_share")
+        assert not evaluation.passed
+        assert evaluation.severity == dg.AssetCheckSeverity.ERROR
+        shares = {r["kpi"]: r for r in evaluation.metadata["quarantine_shares"].value}
+        assert shares["aht_seconds"]["quarantined"] == 300
+        assert shares["aht_seconds"]["quarantine_share"] > 0.02
+        assert _check(result, "gx_reject_share").passed  # the quarantine alone blocks
+    finally:
+        _remove_injected(settings)

@@ -4,14 +4,16 @@
   fct_kpi_daily and rpt_kpi_scorecard both read these, so they cannot disagree.
 #}
 
-{# (part column, aggregate over fct_tickets rows) #}
+{# (part column, aggregate over fct_tickets rows). The quarantined_* counts are the tickets left out
+   of a KPI for an impossible value (fct_tickets.quarantine_reasons): AHT's handled_tickets and
+   FRT's tickets_with_first_reply / tickets_with_response_target do not count them. #}
 {% macro kpi_ticket_parts() %}
     {{ return([
         ("tickets_created", "sum(case when not is_excluded then 1 else 0 end)"),
         ("excluded_tickets", "sum(case when is_excluded then 1 else 0 end)"),
         ("tickets_with_first_reply", "sum(case when not is_excluded and first_response_seconds is not null then 1 else 0 end)"),
         ("first_response_seconds_sum", "sum(case when not is_excluded then coalesce(first_response_seconds, 0) else 0 end)"),
-        ("tickets_with_response_target", "sum(case when not is_excluded and first_response_target_seconds is not null then 1 else 0 end)"),
+        ("tickets_with_response_target", "sum(case when not is_excluded and first_response_target_seconds is not null and not is_first_response_quarantined then 1 else 0 end)"),
         ("tickets_responded_within_target", "sum(case when not is_excluded and is_first_response_within_target then 1 else 0 end)"),
         ("solved_tickets", "sum(case when not is_excluded and is_solved then 1 else 0 end)"),
         ("handled_tickets", "sum(case when not is_excluded and handle_seconds is not null then 1 else 0 end)"),
@@ -25,6 +27,8 @@
         ("complaints_unresolved_at_24h", "sum(case when not is_excluded and is_complaint_unresolved_at_24h then 1 else 0 end)"),
         ("complaints_escalated_by_24h", "sum(case when not is_excluded and is_complaint_escalated_by_24h then 1 else 0 end)"),
         ("complaints_answered_within_48h", "sum(case when not is_excluded and is_complaint_answered_within_48h then 1 else 0 end)"),
+        ("quarantined_handle_tickets", "sum(case when not is_excluded and is_handle_quarantined then 1 else 0 end)"),
+        ("quarantined_first_response_tickets", "sum(case when not is_excluded and is_first_response_quarantined then 1 else 0 end)"),
     ]) }}
 {% endmacro %}
 

@@ -32,7 +32,21 @@ def sample_config_from_env() -> SampleConfig:
         tickets_per_day=int(os.environ.get("CSKPI_SAMPLE_TICKETS_PER_DAY", "3000")),
         customers=int(os.environ.get("CSKPI_SAMPLE_CUSTOMERS", "50000")),
         timezone=os.environ.get("CSKPI_REPORTING_TIMEZONE", "Asia/Shanghai"),
+        quiet_days=quiet_days_from_env(),
     )
+
+
+def quiet_days_from_env() -> tuple[date, ...]:
+    """CSKPI_SAMPLE_QUIET_DAYS: local days with no new tickets, as `2026-03-14,2026-03-15` or a range
+    `2026-03-02..2026-03-16`."""
+    days: list[date] = []
+    for part in filter(None, (p.strip() for p in os.environ.get("CSKPI_SAMPLE_QUIET_DAYS", "").split(","))):
+        first, _, last = part.partition("..")
+        day, end = date.fromisoformat(first), date.fromisoformat(last or first)
+        while day <= end:
+            days.append(day)
+            day += timedelta(days=1)
+    return tuple(days)
 
 
 def sample_now_from_env() -> int:

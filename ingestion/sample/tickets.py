@@ -170,6 +170,8 @@ class SampleConfig:
     customers: int = 50_000
     timezone: str = "Asia/Shanghai"
     defect_rate: float = 0.002
+    # local days on which no ticket is created (weekends and holidays of a small team)
+    quiet_days: tuple[date, ...] = ()
 
 
 class _Ids:
@@ -200,7 +202,7 @@ def tickets_for_day(config: SampleConfig, day: date) -> tuple[TicketLife, ...]:
     rng = random.Random(f"{config.seed}:tickets:{day.isoformat()}")
     surge = complaint_surge(day)
     volume = config.tickets_per_day * WEEKDAY_FACTOR[day.weekday()] * (1 + 2 * surge) * rng.uniform(0.94, 1.06)
-    count = round(volume)
+    count = 0 if day in config.quiet_days else round(volume)
     midnight = _local_midnight_epoch(day, tz)
     day_seconds = _local_midnight_epoch(day + timedelta(days=1), tz) - midnight
     via_values = [v for v, _, _ in VIA_CHANNELS]

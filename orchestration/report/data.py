@@ -54,6 +54,32 @@ class Slice:
     shortfall_contribution: float | None
 
 
+@dataclass(frozen=True)
+class QualityLine:
+    """Tickets of the period set aside from some KPIs, for the data-quality note (fct_kpi_daily)."""
+
+    label: str
+    tickets: int
+    of: int  # the tickets the KPI measured (or all tickets, for exclusions)
+    of_label: str
+
+    @property
+    def share(self) -> float | None:
+        return self.tickets / self.of if self.of else None
+
+
+# (label, count part, base parts, what the base counts); the base of a quarantine is the KPI's
+# counted tickets plus the quarantined ones
+QUALITY_LINES = (
+    ("Excluded from every KPI (spam, deleted, test, merged)", "excluded_tickets",
+     ("tickets_created", "excluded_tickets"), "tickets"),
+    ("Left out of AHT: solved before their first assignment (negative handle time)", "quarantined_handle_tickets",
+     ("handled_tickets", "quarantined_handle_tickets"), "tickets with a handle time"),
+    ("Left out of FRT and FRT attainment: first reply before creation", "quarantined_first_response_tickets",
+     ("tickets_with_first_reply", "quarantined_first_response_tickets"), "tickets with a first reply"),
+)  # fmt: skip
+
+
 @dataclass
 class ReportData:
     period: Period
@@ -66,6 +92,7 @@ class ReportData:
     anomalies: list[Anomaly]  # the volume anomaly check's findings for the period's days
     complaint_reasons: list[Slice]  # complaint_rate by category: numerator = complaints
     root_causes: dict[str, list[Slice]] = field(default_factory=dict)  # missed kpi -> slices by category
+    quality: list[QualityLine] = field(default_factory=list)  # the data-quality note
 
     @property
     def missed(self) -> list[KpiRow]:
@@ -140,6 +167,18 @@ def _complaint_days(con: duckdb.DuckDBPyConnection, period: Period) -> list[tupl
     ).fetchall()
 
 
+def _quality(con: duckdb.DuckDBPyConnection, period: Period) -> list[QualityLine]:
+    parts = sorted({p for _, count, base, _ in QUALITY_LINES for p in (count, *base)})
+    row = con.execute(
+        f"select {', '.join(f'coalesce(sum({p}), 0)' for p in parts)} from marts.fct_kpi_daily "
+        "where kpi_date >= ? and kpi_date < ?",
+        [period.start, period.end],
+    ).fetchone()
+    sums = dict(zip(parts, row, strict=True))
+    return [QualityLine(label, sums[count], sum(sums[b] for b in base), of_label)
+            for label, count, base, of_label in QUALITY_LINES]  # fmt: skip
+
+
 def load(con: duckdb.DuckDBPyConnection, period: Period) -> ReportData:
     """Everything the report shows for `period`, from a connection to the published marts."""
     through = data_through(con)
@@ -165,6 +204,7 @@ def load(con: duckdb.DuckDBPyConnection, period: Period) -> ReportData:
         complaint_days=complaint_days,
         anomalies=find_anomalies(volumes, period.days, ("tickets_created", "complaint_tickets")),
         complaint_reasons=_slices(con, period, "complaint_rate", "category", "numerator desc"),
+        quality=_quality(con, period),
     )
     for kpi in report.missed:
         report.root_causes[kpi.kpi_code] = _slices(

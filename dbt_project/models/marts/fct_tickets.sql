@@ -45,26 +45,54 @@ horizon as (
     where created_at >= {{ window_start_utc_bound() }}
 ),
 
+-- The solve time, by source precedence: the first solve event loaded. Zendesk's own ticket
+-- metrics (solved_at) extend this coalesce when they are fetched. A ticket solved or closed by its
+-- status with no known solve time has none: its handle and resolution times stay null, never
+-- invented (a close comes days after the solve; it is not a solve time).
+solve_times as (
+    select
+        ticket_id,
+        coalesce(first_solved_at) as solved_at
+    from lifecycle
+),
+
 measured as (
     select
         l.*,
+        st.solved_at,
         {{ to_local_date('l.created_at') }} as created_date,
         coalesce(ch.channel, 'other') as kpi_channel,
         {{ team_label('l.group_id', 'tm.team') }} as team,
         cu.customer_id,
         coalesce(cu.customer_tier, 'unknown') as customer_tier,
-        {{ seconds_between('l.created_at', 'l.first_reply_at') }} as first_response_seconds,
+        {{ seconds_between('l.created_at', 'l.first_reply_at') }} as measured_first_response_seconds,
         tg.first_response_seconds as first_response_target_seconds,
-        {{ seconds_between('coalesce(l.first_assigned_at, l.created_at)', 'l.first_solved_at') }} as handle_seconds,
-        {{ seconds_between('l.created_at', 'l.first_solved_at') }} as resolution_seconds,
+        {{ seconds_between('coalesce(l.first_assigned_at, l.created_at)', 'st.solved_at') }} as measured_handle_seconds,
+        {{ seconds_between('l.created_at', 'st.solved_at') }} as resolution_seconds,
         {{ seconds_between('l.created_at', 'l.escalated_at') }} as escalation_seconds,
         {{ seconds_between('l.created_at', 'h.as_of_at') }} as age_seconds_at_horizon
     from lifecycle as l
+    inner join solve_times as st on st.ticket_id = l.ticket_id
     cross join horizon as h
     left join teams as tm on tm.group_id = l.group_id
     left join channels as ch on ch.channel = l.channel
     left join customers as cu on cu.zendesk_user_id = l.requester_id
     left join targets as tg on tg.response_level = l.response_level and tg.channel = l.channel
+),
+
+-- Quarantine: a well-formed ticket with an impossible duration (solved before it was first
+-- assigned; a reply before creation from a source that reports one) is left out of the KPIs that
+-- duration feeds and counted per KPI; it still counts in volumes and every other KPI. The run
+-- fails only past CSKPI_MAX_REJECT_SHARE (check gx_quarantine_share).
+quarantined as (
+    select
+        m.*,
+        coalesce(measured_handle_seconds < 0, false) as is_handle_quarantined,
+        coalesce(measured_first_response_seconds < 0, false) as is_first_response_quarantined,
+        case when measured_handle_seconds >= 0 then measured_handle_seconds end as handle_seconds,
+        case when measured_first_response_seconds >= 0 then measured_first_response_seconds end
+            as first_response_seconds
+    from measured as m
 )
 
 select
@@ -89,15 +117,24 @@ select
     cast(first_response_seconds as bigint) as first_response_seconds,
     cast(first_response_target_seconds as bigint) as first_response_target_seconds,
     cast(first_response_seconds <= first_response_target_seconds as boolean) as is_first_response_within_target,
-    cast(case when first_solved_at is not null then handle_seconds end as bigint) as handle_seconds,
+    cast(solved_at as timestamp) as solved_at,
+    cast(handle_seconds as bigint) as handle_seconds,
     cast(talk_seconds as bigint) as talk_seconds,
     cast(public_agent_replies as bigint) as public_agent_replies,
     cast(reopen_count as bigint) as reopen_count,
-    cast(first_solved_at is not null or first_closed_at is not null as boolean) as is_solved,
+    -- Resolved: a solve or close event, or the ticket's current status. Tickets whose audits
+    -- predate the history start, imports and follow-ups can be closed with no solve event loaded.
+    cast(
+        first_solved_at is not null or first_closed_at is not null or status in ('solved', 'closed')
+        as boolean
+    ) as is_solved,
     cast(first_solved_at is not null and reopen_count > 0 as boolean) as is_reopened,
     cast(escalated_at is not null as boolean) as is_escalated,
     -- FCR: solved with exactly one public agent reply (a chat session counts as one), never
-    -- reopened, never escalated
+    -- reopened, never escalated. It needs the solve event itself, not only a solved or closed
+    -- status: without the ticket's status audits a reopen (solved -> open) cannot be seen, so
+    -- "never reopened" is unknown and the ticket is not claimed as one-touch. It still counts as
+    -- resolved.
     cast(
         first_solved_at is not null
         and reopen_count = 0
@@ -105,14 +142,15 @@ select
         and (case when channel = 'chat' and public_agent_replies > 0 then 1 else public_agent_replies end) = 1
         as boolean
     ) as is_one_touch_resolved,
+    -- with no known solve time (closed by status only) a complaint is not known to be resolved in 24 h
     cast(
         is_complaint and age_seconds_at_horizon >= 86400
-        and (first_solved_at is null or resolution_seconds > 86400)
+        and (solved_at is null or resolution_seconds > 86400)
         as boolean
     ) as is_complaint_unresolved_at_24h,
     cast(
         is_complaint and age_seconds_at_horizon >= 86400
-        and (first_solved_at is null or resolution_seconds > 86400)
+        and (solved_at is null or resolution_seconds > 86400)
         and escalated_at is not null and escalation_seconds <= 86400
         as boolean
     ) as is_complaint_escalated_by_24h,
@@ -120,8 +158,20 @@ select
         is_complaint
         and (
             (first_reply_at is not null and first_response_seconds <= 172800)
-            or (first_solved_at is not null and resolution_seconds <= 172800)
+            or (solved_at is not null and resolution_seconds <= 172800)
         )
         as boolean
-    ) as is_complaint_answered_within_48h
-from measured
+    ) as is_complaint_answered_within_48h,
+    cast(is_handle_quarantined as boolean) as is_handle_quarantined,
+    cast(is_first_response_quarantined as boolean) as is_first_response_quarantined,
+    cast(
+        nullif(
+            concat_ws(
+                ', ',
+                case when is_handle_quarantined then 'negative handle time' end,
+                case when is_first_response_quarantined then 'negative first response time' end
+            ),
+            ''
+        ) as varchar
+    ) as quarantine_reasons
+from quarantined

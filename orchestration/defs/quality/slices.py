@@ -69,6 +69,35 @@ def reject_shares(settings: Settings, run_id: str, days: tuple[date, date] | Non
     return ledger
 
 
+# KPI -> (quarantined part, the part that counts the KPI's measured tickets) in fct_kpi_daily
+QUARANTINE_PARTS = {
+    "aht_seconds": ("quarantined_handle_tickets", "handled_tickets"),
+    "frt_seconds": ("quarantined_first_response_tickets", "tickets_with_first_reply"),
+}
+
+
+def rebuilt_days(settings: Settings, days: tuple[date, date] | None) -> tuple[date, date] | None:
+    """The local days a run rebuilt in the marts: its partitions widened by the look-back."""
+    if days is None:
+        return None
+    return days[0] - timedelta(days=settings.lookback_days), days[1]
+
+
+def quarantine_shares(settings: Settings, days: tuple[date, date] | None) -> pd.DataFrame:
+    """Per KPI, the tickets quarantined for an impossible value and the share of the tickets the
+    KPI measured (counted plus quarantined), over `days` of fct_kpi_daily (all days without)."""
+    where, params = ("where kpi_date between ? and ?", list(days)) if days else ("", [])
+    selects = [
+        f"select '{kpi}' as kpi, coalesce(sum({q}), 0) as quarantined, coalesce(sum({q}) + sum({n}), 0) as received "
+        f"from marts.fct_kpi_daily {where}"
+        for kpi, (q, n) in QUARANTINE_PARTS.items()
+    ]
+    shares = read(settings, " union all ".join(selects), params * len(selects))
+    received = shares["received"].where(shares["received"] > 0)
+    shares["quarantine_share"] = (shares["quarantined"] / received).fillna(0.0)
+    return shares
+
+
 def daily_volumes(settings: Settings, first: date, last: date) -> dict[date, dict[str, int]]:
     with closing(duckdb.connect(str(settings.warehouse_path), read_only=True, config=settings.duckdb_config)) as con:
         return anomaly.daily_volumes(con, first, last)
