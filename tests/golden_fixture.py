@@ -40,6 +40,10 @@ Day D+3 (2026-03-13, 10:00 local), the odd-but-well-formed records:
 | T31    | email    | assigned 60, reply 600, now closed; its solve and close audits were never loaded |
 | T32    | chat     | reply 20, solved 300, first assigned only at 600 (negative handle time) |
 | T33    | chat     | assigned 10, reply 30, solved 610                                      |
+
+Day D+4 (2026-03-14, 10:00 local):
+
+| T41    | email    | assigned 60, reply 600, now closed; solve audits missing, metric set: first resolution 90 min |
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ D_CREATED = int(datetime(2026, 3, 10, 2, 0, tzinfo=UTC).timestamp())  # 10:00 in
 D1_CREATED = D_CREATED + 86_400
 D2_CREATED = D_CREATED + 2 * 86_400
 D3_CREATED = D_CREATED + 3 * 86_400
+D4_CREATED = D_CREATED + 4 * 86_400
 DAY = 86_400
 HOUR = 3_600
 
@@ -253,7 +258,29 @@ def tickets() -> list[Ticket]:
     t33 = t(33, "chat", created=D3_CREATED)
     a(t33, 10)
     t33.at(30, AGENT, reply()).at(610, AGENT, status("solved", "open"))
+    t41 = t(41, "email", created=D4_CREATED)
+    a(t41, 60)
+    t41.at(600, AGENT, reply())
+    t41.status = "closed"  # solve and close audits missing; Zendesk's metric set knows the solve
     return ts
+
+
+# Zendesk's own metrics, sideloaded with the ticket export (Ticket Metrics reference shape): T41
+# was first solved 90 minutes after creation.
+METRIC_SETS = [
+    {
+        "id": 9041,
+        "ticket_id": 1041,
+        "created_at": iso(D4_CREATED),
+        "updated_at": iso(D4_CREATED + 5400),
+        "reply_time_in_minutes": {"calendar": 10, "business": 10},
+        "first_resolution_time_in_minutes": {"calendar": 90, "business": 90},
+        "full_resolution_time_in_minutes": {"calendar": 90, "business": 90},
+        "reopens": 0,
+        "replies": 1,
+        "solved_at": iso(D4_CREATED + 5400),
+    }
+]
 
 
 def ticket_events_page(ts: list[Ticket]) -> dict:
@@ -347,7 +374,7 @@ def write_pages(directory: Path) -> dict[str, Path]:
     directory.mkdir(parents=True, exist_ok=True)
     ts = tickets()
     pages = {
-        "tickets": {"tickets": [t.record() for t in ts], "end_of_stream": True},
+        "tickets": {"tickets": [t.record() for t in ts], "metric_sets": METRIC_SETS, "end_of_stream": True},
         "ticket_events": ticket_events_page(ts),
         **reference_pages(),
         "api_responses": survey_api_page(),

@@ -3,7 +3,8 @@
 Day D = 2026-03-10 counts 16 tickets (T1-T20 without T16, created on D+1, and without the
 excluded spam T6, test T13 and merged T14) and 8 survey responses (S1-S8; S9 is rejected, S10 is
 submitted on D+1). Day D+2 has T21-T24 (custom fields by id, deleted groups); day D+3 has T31-T33
-(a closed ticket without its solve events, a negative handle time).
+(a closed ticket without its solve events, a negative handle time); day D+4 has T41 (closed, its
+solve time from Zendesk's metric set).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from tests import golden_fixture
 D = date(2026, 3, 10)
 D2 = date(2026, 3, 12)
 D3 = date(2026, 3, 13)
+D4 = date(2026, 3, 14)
 
 
 def build_warehouse(tmp: Path) -> Path:
@@ -277,6 +279,18 @@ def test_a_closed_ticket_without_its_solve_event_is_resolved(warehouse):
     # Resolved by its status; no solve time, so no handle time (none is invented); not one-touch,
     # because without its status audits a reopen could not be seen.
     assert row == (True, None, None, False)
+
+
+def test_a_closed_ticket_takes_its_solve_time_from_zendesks_metrics(warehouse):
+    """T41 is closed with its solve audits missing; its metric set says first resolution 90 min."""
+    row = warehouse.execute(
+        "select is_solved, first_solved_at, solved_at, handle_seconds from marts.fct_tickets where ticket_id = 1041"
+    ).fetchone()
+    # solved at creation + 90 min = 2026-03-14 02:00 UTC + 5400 s = 03:30; handle from the
+    # assignment at 60 s: 5400 - 60 = 5340 s. No solve event was loaded.
+    assert row == (True, None, datetime(2026, 3, 14, 3, 30), 5340)
+    p = day_parts(warehouse, D4)
+    assert (p["handle_seconds_sum"], p["handled_tickets"], p["solved_tickets"]) == (5340, 1, 1)
 
 
 def test_an_impossible_handle_time_is_quarantined_not_counted(warehouse):

@@ -45,15 +45,22 @@ horizon as (
     where created_at >= {{ window_start_utc_bound() }}
 ),
 
--- The solve time, by source precedence: the first solve event loaded. Zendesk's own ticket
--- metrics (solved_at) extend this coalesce when they are fetched. A ticket solved or closed by its
--- status with no known solve time has none: its handle and resolution times stay null, never
--- invented (a close comes days after the solve; it is not a solve time).
+-- The solve time, by source precedence: the first solve event loaded; else, for a ticket whose
+-- status says solved or closed, Zendesk's own first resolution (metric_sets: minutes from creation
+-- to the first solve, so to the minute). A ticket with neither has no solve time: its handle and
+-- resolution times stay null, never invented (a close comes days after the solve; it is not one).
 solve_times as (
     select
-        ticket_id,
-        coalesce(first_solved_at) as solved_at
-    from lifecycle
+        l.ticket_id,
+        coalesce(
+            l.first_solved_at,
+            case
+                when l.status in ('solved', 'closed') and m.first_resolution_calendar_minutes is not null
+                    then {{ dbt.dateadd('minute', 'm.first_resolution_calendar_minutes', 'l.created_at') }}
+            end
+        ) as solved_at
+    from lifecycle as l
+    left join {{ ref('stg_zendesk__ticket_metrics') }} as m on m.ticket_id = l.ticket_id
 ),
 
 measured as (
