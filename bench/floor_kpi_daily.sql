@@ -178,6 +178,13 @@ customers as (
     )
 ),
 
+-- stg_zendesk__ticket_metrics: Zendesk's newest metric set per ticket (its first resolution).
+ticket_metrics as (
+    select ticket_id, arg_max(first_resolution_calendar_minutes, updated_at) as first_resolution_minutes
+    from raw.zendesk__ticket_metrics
+    group by ticket_id
+),
+
 -- dim_team: a team is the ticket's current group (a snapshot, one row per id).
 teams as (
     select id as group_id, _record ->> 'name' as team from raw.zendesk__groups
@@ -218,6 +225,11 @@ ticket_facts as (
         ) as is_excluded,
         t.tags_json like '%"complaint"%' as is_complaint,
         ef.first_solved_at,
+        -- the solve time: the first solve event, else (solved or closed by status) Zendesk's first resolution
+        coalesce(
+            ef.first_solved_at,
+            case when t.status in ('solved', 'closed') then t.created_at + to_minutes(tm.first_resolution_minutes) end
+        ) as solved_at,
         ef.first_closed_at,
         ef.escalated_at,
         ef.talk_seconds,
@@ -226,15 +238,16 @@ ticket_facts as (
         t.status,
         tg.first_response_target_seconds,
         cast(epoch(ef.first_reply_at) - epoch(t.created_at) as bigint) as measured_first_response_seconds,
-        -- AHT: from the first assignment (or creation) to the first solve
-        cast(epoch(ef.first_solved_at) - epoch(coalesce(ef.first_assigned_at, t.created_at)) as bigint)
+        -- AHT: from the first assignment (or creation) to the solve (DuckDB reads solved_at, the alias above)
+        cast(epoch(solved_at) - epoch(coalesce(ef.first_assigned_at, t.created_at)) as bigint)
             as measured_handle_seconds,
-        cast(epoch(ef.first_solved_at) - epoch(t.created_at) as bigint) as resolution_seconds,
+        cast(epoch(solved_at) - epoch(t.created_at) as bigint) as resolution_seconds,
         cast(epoch(ef.escalated_at) - epoch(t.created_at) as bigint) as escalation_seconds,
         cast(epoch(h.as_of_at) - epoch(t.created_at) as bigint) as age_seconds_at_horizon
     from ticket_slices as t
     cross join horizon as h
     left join event_facts as ef on ef.ticket_id = t.ticket_id
+    left join ticket_metrics as tm on tm.ticket_id = t.ticket_id
     -- the target of the response level at creation (a later raise is an escalation), by the
     -- mapped channel
     left join response_targets as tg
@@ -303,7 +316,7 @@ ticket_days as (
             -- 24 h old at the horizon and not solved within 24 h (a close does not count)
             is_complaint
             and age_seconds_at_horizon >= 86400
-            and (first_solved_at is null or resolution_seconds > 86400) as is_unresolved_at_24h
+            and (solved_at is null or resolution_seconds > 86400) as is_unresolved_at_24h
         from ticket_durations
     )
     group by all
