@@ -329,7 +329,8 @@ survey_responses as (
         submitted_at, ticket_id, channel as channel_reported,
         overall_score, speed_score, accuracy_score, attitude_score, resolution_score,
         case when nps_score >= 9 then 'promoter' when nps_score >= 7 then 'passive' when nps_score >= 0 then 'detractor' end
-            as nps_category
+            as nps_category,
+        overall_score >= 4 as is_csat_positive
     from raw.surveys__api_responses
     where rowid in (
         select arg_max(rowid, (updated_at, _loaded_at)) from raw.surveys__api_responses group by id
@@ -347,12 +348,22 @@ survey_responses as (
                     when cast(nps_answer as integer) >= 7 then 'passive'
                     when cast(nps_answer as integer) >= 0 then 'detractor'
                 end
-        end as nps_category
+        end as nps_category,
+        overall_score >= 4 as is_csat_positive
     from raw.surveys__csv_responses
     -- a response re-exported by its tool keeps its newest export
     where rowid in (
         select arg_max(rowid, (_partition_date, _loaded_at)) from raw.surveys__csv_responses group by survey_tool, id
     )
+    union all
+    -- Zendesk's satisfaction ratings: the newest version of each, answered (good / bad) only
+    select
+        updated_at, ticket_id, null, null, null, null, null, null, null, score = 'good'
+    from raw.zendesk__satisfaction_ratings
+    where rowid in (
+        select arg_max(rowid, (updated_at, _loaded_at)) from raw.zendesk__satisfaction_ratings group by id
+    )
+    and score in ('good', 'bad')
 ),
 
 -- fct_survey_responses dated by submission, with kpi_survey_parts(). The slice is the linked
@@ -365,8 +376,9 @@ survey_days as (
         coalesce(t.team, 'unassigned') as team,
         coalesce(t.customer_tier, 'unknown') as customer_tier,
         count(*) as survey_responses,
-        count(r.overall_score) as csat_responses,
-        count(*) filter (r.overall_score >= 4) as csat_positive_responses,
+        count(r.is_csat_positive) as csat_responses,
+        count(*) filter (r.is_csat_positive) as csat_positive_responses,
+        count(r.overall_score) as csat_scored_responses,
         sum(r.overall_score) as csat_score_sum,
         count(r.speed_score) as speed_score_responses,
         count(*) filter (r.speed_score >= 4) as speed_score_positive_responses,

@@ -44,6 +44,8 @@ Day D+3 (2026-03-13, 10:00 local), the odd-but-well-formed records:
 Day D+4 (2026-03-14, 10:00 local):
 
 | T41    | email    | assigned 60, reply 600, now closed; solve audits missing, metric set: first resolution 90 min |
+
+Zendesk satisfaction ratings, all answered or offered on D+4: T41 good, T31 bad, T33 offered only.
 """
 
 from __future__ import annotations
@@ -265,6 +267,17 @@ def tickets() -> list[Ticket]:
     return ts
 
 
+# Zendesk's satisfaction ratings (legacy CSAT, Satisfaction Ratings reference shape), all last
+# changed on D+4: T41 rated good, T31 (created D+3) rated bad, T33 offered a rating it never answered.
+SATISFACTION_RATINGS = [
+    {"id": 8041, "ticket_id": 1041, "score": "good", "comment": "Quick, thanks", "requester_id": 501,
+     "created_at": iso(D4_CREATED + 3600), "updated_at": iso(D4_CREATED + 7200)},
+    {"id": 8031, "ticket_id": 1031, "score": "bad", "comment": None, "reason": "Issue is not resolved",
+     "requester_id": 501, "created_at": iso(D4_CREATED + 600), "updated_at": iso(D4_CREATED + 9000)},
+    {"id": 8033, "ticket_id": 1033, "score": "offered", "comment": None, "requester_id": 501,
+     "created_at": iso(D4_CREATED + 1200), "updated_at": iso(D4_CREATED + 1200)},
+]  # fmt: skip
+
 # Zendesk's own metrics, sideloaded with the ticket export (Ticket Metrics reference shape): T41
 # was first solved 90 minutes after creation.
 METRIC_SETS = [
@@ -378,6 +391,7 @@ def write_pages(directory: Path) -> dict[str, Path]:
         "ticket_events": ticket_events_page(ts),
         **reference_pages(),
         "api_responses": survey_api_page(),
+        "satisfaction_ratings": {"satisfaction_ratings": SATISFACTION_RATINGS, "meta": {"has_more": False}},
     }
     out = {}
     for name, page in pages.items():

@@ -57,9 +57,9 @@ def build_warehouse(tmp: Path) -> Path:
         for spec, name in ((ZENDESK_TICKETS, "tickets"), (ZENDESK_TICKET_EVENTS, "ticket_events"),
                            (SURVEY_API_RESPONSES, "api_responses")):  # fmt: skip
             loader.load(con, spec, [pages[name]], window=window, **common)
-        # Zendesk's metric_sets come in the ticket pages; the golden pages carry none, nor ratings
+        # Zendesk's metric_sets come in the ticket pages
         loader.load(con, ZENDESK_TICKET_METRICS, [pages["tickets"]], **common)
-        loader.load(con, ZENDESK_SATISFACTION_RATINGS, [], window=window, **common)
+        loader.load(con, ZENDESK_SATISFACTION_RATINGS, [pages["satisfaction_ratings"]], window=window, **common)
         # the groups list and, in the same batch, a deleted group the connector fetched by id
         loader.load(con, ZENDESK_GROUPS, [pages["groups"], pages["groups_by_id"]], **common)
         for spec, name in ((ZENDESK_USERS, "users"), (ZENDESK_TICKET_FIELDS, "ticket_fields"),
@@ -291,6 +291,25 @@ def test_a_closed_ticket_takes_its_solve_time_from_zendesks_metrics(warehouse):
     assert row == (True, None, datetime(2026, 3, 14, 3, 30), 5340)
     p = day_parts(warehouse, D4)
     assert (p["handle_seconds_sum"], p["handled_tickets"], p["solved_tickets"]) == (5340, 1, 1)
+
+
+def test_zendesk_ratings_count_in_the_csat_rate_on_their_own_scale(warehouse):
+    """D+4: T41 rated good and T31 rated bad (answered that day); T33 was offered a rating only."""
+    p = day_parts(warehouse, D4)
+    # 2 answers, 1 good: CSAT 50 %; a good/bad rating has no score, so no CSAT mean that day
+    assert (p["survey_responses"], p["csat_responses"], p["csat_positive_responses"]) == (2, 2, 1)
+    assert (p["csat_scored_responses"], p["csat_score_sum"], p["nps_responses"]) == (0, 0, 0)
+    rows = warehouse.execute(
+        "select response_id, csat_scale, is_csat_positive, overall_score from marts.fct_survey_responses "
+        "where survey_source = 'zendesk_csat' order by 1"
+    ).fetchall()
+    assert rows == [("zendesk-csat-8031", "good_bad", False, None), ("zendesk-csat-8041", "good_bad", True, None)]
+    mean = warehouse.execute(
+        "select actual_value from marts.rpt_kpi_scorecard "
+        "where period_type = 'day' and period_start = ? and kpi_code = 'csat_mean'",
+        [D4],
+    ).fetchone()
+    assert mean is None or mean[0] is None
 
 
 def test_an_impossible_handle_time_is_quarantined_not_counted(warehouse):

@@ -32,12 +32,14 @@
     ]) }}
 {% endmacro %}
 
-{# (part column, aggregate over fct_survey_responses rows) #}
+{# (part column, aggregate over fct_survey_responses rows). CSAT's rate counts every scale (a
+   5-point 4-5, a Zendesk "good"); its mean, 5-point scores only. #}
 {% macro kpi_survey_parts() %}
     {% set parts = [
         ("survey_responses", "count(*)"),
-        ("csat_responses", "sum(case when overall_score is not null then 1 else 0 end)"),
-        ("csat_positive_responses", "sum(case when overall_score >= 4 then 1 else 0 end)"),
+        ("csat_responses", "sum(case when is_csat_positive is not null then 1 else 0 end)"),
+        ("csat_positive_responses", "sum(case when is_csat_positive then 1 else 0 end)"),
+        ("csat_scored_responses", "sum(case when overall_score is not null then 1 else 0 end)"),
         ("csat_score_sum", "sum(coalesce(overall_score, 0))"),
     ] %}
     {% for dim in ["speed", "accuracy", "attitude", "resolution"] %}
@@ -68,7 +70,7 @@
         "complaint_escalation_compliance": ("complaints_escalated_by_24h", "complaints_unresolved_at_24h", 1),
         "complaint_feedback_48h": ("complaints_answered_within_48h", "complaint_tickets", 1),
         "csat_rate": ("csat_positive_responses", "csat_responses", 1),
-        "csat_mean": ("csat_score_sum", "csat_responses", 1),
+        "csat_mean": ("csat_score_sum", "csat_scored_responses", 1),
         "nps": ("nps_promoters - nps_detractors", "nps_responses", 100),
     }) }}
 {% endmacro %}

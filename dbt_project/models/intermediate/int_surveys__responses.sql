@@ -1,5 +1,7 @@
--- Survey responses from the API and from CSV exports in one shape: overall 1-5, the four
--- dimensions, and the NPS answer as a category on either scale.
+-- Survey responses from the API, CSV exports and Zendesk's satisfaction ratings in one shape:
+-- overall 1-5, the four dimensions, the NPS answer as a category on either scale, and the CSAT
+-- scale each response was asked on. A 5-point answer is positive at 4-5; a Zendesk rating
+-- (good / bad) is positive when good and has no score, so it counts in the CSAT rate, not the mean.
 with api as (
     select
         response_id,
@@ -19,7 +21,9 @@ with api as (
             when nps_score >= 9 then 'promoter'
             when nps_score >= 7 then 'passive'
             when nps_score >= 0 then 'detractor'
-        end as nps_category
+        end as nps_category,
+        'five_point' as csat_scale,
+        overall_score >= 4 as is_csat_positive
     from {{ ref('stg_surveys__api_responses') }}
 ),
 
@@ -45,14 +49,42 @@ csv as (
             when nps_scale = 'zero_to_ten' and cast(nps_answer as integer) >= 9 then 'promoter'
             when nps_scale = 'zero_to_ten' and cast(nps_answer as integer) >= 7 then 'passive'
             when nps_scale = 'zero_to_ten' and cast(nps_answer as integer) >= 0 then 'detractor'
-        end as nps_category
+        end as nps_category,
+        'five_point' as csat_scale,
+        overall_score >= 4 as is_csat_positive
     from {{ ref('stg_surveys__csv_responses') }}
+),
+
+-- Answered ratings only: an offered rating nobody answered is no response.
+zendesk_ratings as (
+    select
+        {{ dbt.concat(["'zendesk-csat-'", dbt.cast("rating_id", api.Column.translate_type("string"))]) }}
+            as response_id,
+        'zendesk_csat' as survey_source,
+        updated_at as submitted_at,
+        updated_at as delivered_at,
+        ticket_id,
+        cast(null as varchar) as channel_reported,
+        cast(null as integer) as overall_score,
+        cast(null as integer) as speed_score,
+        cast(null as integer) as accuracy_score,
+        cast(null as integer) as attitude_score,
+        cast(null as integer) as resolution_score,
+        cast(null as varchar) as nps_scale,
+        cast(null as integer) as nps_value,
+        cast(null as varchar) as nps_category,
+        'good_bad' as csat_scale,
+        score = 'good' as is_csat_positive
+    from {{ ref('stg_zendesk__satisfaction_ratings') }}
+    where is_answered
 ),
 
 responses as (
     select * from api
     union all
     select * from csv
+    union all
+    select * from zendesk_ratings
 ),
 
 channels as (
