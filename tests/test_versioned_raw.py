@@ -101,3 +101,17 @@ def _clean_run(settings: Settings, tmp_path, monkeypatch) -> dict[int, str]:
         with SampleServer(SampleSource(sample_config_from_env(), _epoch(T3))) as server:
             pipeline.ingest_tickets(pointed_at(clean, server), D16, D18, "clean")
         return _latest(clean)
+
+
+def test_a_warehouse_from_before_versioned_tickets_migrates_in_place(settings):
+    """A raw tickets table of the day-replacing release lacks `generated_at`: the next load adds
+    it, fills every stored row from `_record`, and from then on only adds versions."""
+    _ingest(settings, T3, D17, "old")
+    with closing(duckdb.connect(str(settings.warehouse_path))) as con:
+        fresh = con.execute("select id, generated_at from raw.zendesk__tickets order by 1, 2").fetchall()
+        con.execute("alter table raw.zendesk__tickets drop column generated_at")
+    again = _ingest(settings, T3, D17, "upgraded")
+    with closing(duckdb.connect(str(settings.warehouse_path), read_only=True)) as con:
+        migrated = con.execute("select id, generated_at from raw.zendesk__tickets order by 1, 2").fetchall()
+    assert migrated == fresh and len(fresh) > 0
+    assert (again.records_loaded, again.duplicates_dropped) == (0, len(fresh))
