@@ -28,6 +28,7 @@ ROUTES = {
     "/api/v2/ticket_fields.json": "ticket_fields.json",
     "/api/v2/groups.json": "groups.json",
     "/api/v2/users.json": "users.json",
+    "/api/v2/satisfaction_ratings.json": "satisfaction_ratings.json",
 }
 DAY = date(2026, 3, 10)  # every fixture's timestamps fall on this Shanghai day
 
@@ -117,3 +118,54 @@ def test_the_documented_lists_land_deleted_groups_marked(zendesk):
         (360002, "true"),
     ]
     assert _rows(zendesk, "select count(*) from raw.zendesk__ticket_fields") == [(3,)]
+
+
+def test_the_kpis_read_the_documented_records_as_zendesk_means_them(zendesk, tmp_path):
+    """Every Zendesk fixture through the connectors, the loader and dbt; the other sources empty.
+
+    Worked by hand from the fixtures:
+    - ticket 35437 (email, group 360002 "Printer Escalations", deleted: true in the list) was
+      created 01:40Z; agent 235323's public comment at 02:10Z is the first reply: 1800 s, and
+      Zendesk's reply_time_in_minutes.calendar is 30, so the two agree. It is closed with no solve
+      event loaded: resolved, its solve time Zendesk's first resolution, 85 min after creation
+      (03:05Z); handle time from the assignment at 02:10Z: 55 min = 3300 s.
+    - ticket 35436 has no events in the fixture: open, no reply, team "First Level Support".
+    - rating 1234 (ticket 35437) is good, answered 06:45Z; rating 35500 was only offered. So
+      03-10 has 1 CSAT response, positive.
+    """
+    from ingestion.sources import survey_csv
+    from ingestion.streams import HUBSPOT_COMPANIES, HUBSPOT_CONTACTS, SURVEY_API_RESPONSES
+    from orchestration.defs.quality.slices import metric_reconciliation
+    from tests.sample_warehouse import run_dbt
+
+    for ingest in (pipeline.ingest_tickets, pipeline.ingest_ticket_events, pipeline.ingest_satisfaction_ratings):
+        ingest(zendesk, DAY, DAY, "contract")
+    for ingest in (pipeline.ingest_groups, pipeline.ingest_agents, pipeline.ingest_ticket_fields):
+        ingest(zendesk, "contract")
+    mapping = survey_csv.load_mapping(next(zendesk.survey_mapping_dir.glob("*.yaml")))
+    common = {"run_id": "contract", "batch_id": "empty", "landing_dir": None, "pages": 0, "received": 0}
+    with closing(loader.connect(zendesk.warehouse_path)) as con:  # the other sources: present, empty
+        for spec in (HUBSPOT_CONTACTS, HUBSPOT_COMPANIES):
+            loader.load(con, spec, [], **common)
+        loader.load(con, SURVEY_API_RESPONSES, [], window=pipeline.day_window(zendesk, DAY), **common)
+        loader.load(con, survey_csv.stream_spec(mapping), [], fixed_partition=DAY, scope=("survey_tool", "x"), **common)
+    # the fixture account's dropdown "Hardware fault" stands in for the level, its text field "Model" for the category
+    fields = '{"zendesk_response_level_field": "Hardware fault", "zendesk_category_field": "Model"}'
+    run_dbt("build", "--vars", fields, env={"CSKPI_WAREHOUSE_PATH": str(zendesk.warehouse_path)}, target_dir=tmp_path)
+
+    with closing(duckdb.connect(str(zendesk.warehouse_path), read_only=True)) as con:
+        tickets = con.execute(
+            "select ticket_id, channel, team, category, is_solved, solved_at::varchar, first_response_seconds, "
+            "handle_seconds from marts.fct_tickets order by 1"
+        ).fetchall()
+        csat = con.execute(
+            "select sum(csat_responses), sum(csat_positive_responses) from marts.fct_kpi_daily where kpi_date = ?",
+            [DAY],
+        ).fetchone()
+    assert tickets == [
+        (35436, "web_form", "First Level Support", "745", False, None, None, None),
+        (35437, "email", "Printer Escalations", "812", True, "2026-03-10 03:05:00", 1800, 3300),
+    ]
+    assert csat == (1, 1)
+    first_reply, _ = metric_reconciliation(zendesk, (DAY, DAY))
+    assert (first_reply["tickets_compared"], first_reply["agreement_share"]) == (1, 1.0)
