@@ -33,7 +33,8 @@ group by 1
 DIRECT_SURVEYS = """
 select
     {period} as period_start,
-    avg(case when overall_score is not null then case when overall_score >= 4 then 1.0 else 0.0 end end) as csat_rate,
+    -- CSAT: positive answers on any scale (5-point 4-5, Zendesk "good"); the mean over 5-point scores
+    avg(case when is_csat_positive then 1.0 when not is_csat_positive then 0.0 end) as csat_rate,
     avg(overall_score * 1.0) as csat_mean,
     100.0 * (count(*) filter (where nps_category = 'promoter') - count(*) filter (where nps_category = 'detractor'))
         / nullif(count(nps_category), 0) as nps
