@@ -242,50 +242,33 @@ def _list_or_one_reader(plural: str, singular: str) -> str:
     )
 
 
-ZENDESK_GROUPS = StreamSpec(
-    source="zendesk",
-    stream="groups",
-    mode="snapshot",
-    reader=_list_or_one_reader("groups", "group"),
-    columns=(
-        Column("id", "try_cast(rec->>'id' as bigint)", "bigint"),
-        Column("updated_at", ts_iso("rec->>'updated_at'"), "timestamp"),
-    ),
-    rules=(("id is null", "missing id"), ("rec->>'name' is null", "missing name")),
-    key="id",
-    version="updated_at",
+def _zendesk_list(stream: str, reader: str, *rules: tuple[str, str]) -> StreamSpec:
+    """A small reference list, replaced on each load: id and update time typed, the rest in `_record`."""
+    return StreamSpec(
+        source="zendesk",
+        stream=stream,
+        mode="snapshot",
+        reader=reader,
+        columns=(
+            Column("id", "try_cast(rec->>'id' as bigint)", "bigint"),
+            Column("updated_at", ts_iso("rec->>'updated_at'"), "timestamp"),
+        ),
+        rules=(("id is null", "missing id"), *rules),
+        key="id",
+        version="updated_at",
+    )
+
+
+ZENDESK_GROUPS = _zendesk_list(
+    "groups", _list_or_one_reader("groups", "group"), ("rec->>'name' is null", "missing name")
 )
 
-ZENDESK_USERS = StreamSpec(
-    source="zendesk",
-    stream="users",
-    mode="snapshot",
-    reader=_json_reader("$.users[*]"),
-    columns=(
-        Column("id", "try_cast(rec->>'id' as bigint)", "bigint"),
-        Column("updated_at", ts_iso("rec->>'updated_at'"), "timestamp"),
-    ),
-    rules=(("id is null", "missing id"),),
-    key="id",
-    version="updated_at",
-)
+ZENDESK_USERS = _zendesk_list("users", _json_reader("$.users[*]"))
 
 
 # Ticket fields (system and custom): how the configured response-level and category fields are
 # found by title, and their dropdown options (GET /api/v2/ticket_fields, cursor pagination).
-ZENDESK_TICKET_FIELDS = StreamSpec(
-    source="zendesk",
-    stream="ticket_fields",
-    mode="snapshot",
-    reader=_json_reader("$.ticket_fields[*]"),
-    columns=(
-        Column("id", "try_cast(rec->>'id' as bigint)", "bigint"),
-        Column("updated_at", ts_iso("rec->>'updated_at'"), "timestamp"),
-    ),
-    rules=(("id is null", "missing id"),),
-    key="id",
-    version="updated_at",
-)
+ZENDESK_TICKET_FIELDS = _zendesk_list("ticket_fields", _json_reader("$.ticket_fields[*]"))
 
 
 def _hubspot(stream: str, modified_property: str) -> StreamSpec:

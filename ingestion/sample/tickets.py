@@ -437,15 +437,20 @@ def was_reopened(life: TicketLife) -> bool:
     )
 
 
+def is_agent_reply(life: TicketLife, audit: Audit, ev: dict) -> bool:
+    """A public comment or call by an agent: not the requester, not the auto-reply bot or a trigger."""
+    return (
+        ev["event_type"] in ("Comment", "VoiceComment")
+        and bool(ev.get("public"))
+        and audit.updater_id not in (life.requester_id, BOT_USER_ID)
+        and ev.get("via", {}).get("channel") != "rule"
+    )
+
+
 def first_reply_seconds(life: TicketLife) -> int | None:
     for a in life.audits:
         for ev in a.child_events:
-            if (
-                ev["event_type"] in ("Comment", "VoiceComment")
-                and ev.get("public")
-                and a.updater_id not in (life.requester_id, BOT_USER_ID)
-                and ev.get("via", {}).get("channel") != "rule"
-            ):
+            if is_agent_reply(life, a, ev):
                 return a.at - life.created
     return None
 
@@ -463,12 +468,7 @@ def metric_set(life: TicketLife, now: int) -> dict | None:
     replies, solves, assigns, reopens = [], [], [], 0
     for a in visible:
         for ev in a.child_events:
-            if (
-                ev["event_type"] in ("Comment", "VoiceComment")
-                and ev.get("public")
-                and a.updater_id not in (life.requester_id, BOT_USER_ID)
-                and ev.get("via", {}).get("channel") != "rule"
-            ):
+            if is_agent_reply(life, a, ev):
                 replies.append(a.at)
             if ev.get("field_name") == "status" and ev.get("value") == "solved":
                 solves.append(a.at)
