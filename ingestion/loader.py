@@ -93,10 +93,9 @@ class LoadResult:
     duplicates_dropped: int
     outside_window: int
     cursor: str | None
-    # a stream's total over several days keeps each day's own load here
+    # a stream's total over several days keeps each day's own loads here, its sideloads' included
+    # (Zendesk's metric_sets come in the ticket pages), each named by its own stream
     per_partition: tuple[LoadResult, ...] = ()
-    # loads of other streams whose records came in this load's pages (Zendesk's metric_sets)
-    sideloads: tuple[LoadResult, ...] = ()
 
 
 def connect(warehouse_path: Path, memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:

@@ -61,17 +61,19 @@ def day_window(settings: Settings, day: date) -> LoadWindow:
 
 
 def total(stream: str, results: list[LoadResult]) -> LoadResult:
-    received = [r.records_received for r in results]
+    """The stream's counts over its loads; `per_partition` keeps every load, sideloads included."""
+    own = [r for r in results if r.stream == stream]
+    received = [r.records_received for r in own]
     return LoadResult(
         stream=stream,
         partition=None,
         records_received=None if None in received else sum(received),  # type: ignore[arg-type]
-        records_fetched=sum(r.records_fetched for r in results),
-        records_loaded=sum(r.records_loaded for r in results),
-        records_rejected=sum(r.records_rejected for r in results),
-        duplicates_dropped=sum(r.duplicates_dropped for r in results),
-        outside_window=sum(r.outside_window for r in results),
-        cursor=results[-1].cursor if results else None,
+        records_fetched=sum(r.records_fetched for r in own),
+        records_loaded=sum(r.records_loaded for r in own),
+        records_rejected=sum(r.records_rejected for r in own),
+        duplicates_dropped=sum(r.duplicates_dropped for r in own),
+        outside_window=sum(r.outside_window for r in own),
+        cursor=own[-1].cursor if own else None,
         per_partition=tuple(results),
     )
 
@@ -85,6 +87,7 @@ def describe(result: LoadResult) -> str:
 
 
 def _load(settings: Settings, spec: StreamSpec, fetched: FetchResult, run_id: str, **kwargs) -> LoadResult:
+    kwargs.setdefault("received", fetched.records)  # a sideload passes its own count
     with closing(loader.connect(settings.warehouse_path, settings.duckdb_memory_limit)) as con:
         return loader.load(
             con,
@@ -95,7 +98,7 @@ def _load(settings: Settings, spec: StreamSpec, fetched: FetchResult, run_id: st
             landing_dir=fetched.batch.directory,
             pages=fetched.pages,
             cursor=fetched.cursor,
-            **{"received": fetched.records, **kwargs},
+            **kwargs,
         )
 
 
@@ -119,13 +122,12 @@ def _by_day(
             start, end = day_bounds(settings.reporting_timezone, day)
             fetched = fetch(client, batch, start, end)
             result = _load(settings, spec, fetched, run_id, window=window)
+            results.append(result)
             progress(f"{spec.name} {day} ({n}/{len(all_days)}): {fetched.pages} pages, {describe(result)}")
-            side_results = []
             for side in sideloads:  # other streams' records that came in the same pages
                 side_result = _load(settings, side, fetched, run_id, received=fetched.sideloaded.get(side.stream, 0))
-                side_results.append(dataclasses.replace(side_result, partition=day))
+                results.append(dataclasses.replace(side_result, partition=day))
                 progress(f"{side.name} {day} (sideloaded): {describe(side_result)}")
-            results.append(dataclasses.replace(result, sideloads=tuple(side_results)))
     return total(spec.name, results)
 
 

@@ -111,13 +111,10 @@ def _daily_stream(
     def _asset(context: dg.AssetExecutionContext, source_accounts: SourceAccounts):
         first, last = partition_days(context)
         total = ingest(source_accounts.settings(), first, last, context.run.run_id, context.log.info)
-        loads = {stream: list(total.per_partition)}
-        for day_load in total.per_partition:
-            for side in day_load.sideloads:
-                loads.setdefault(side.stream.split(".", 1)[1], []).append(side)
         for name, _ in streams:
             key = dg.AssetKey(["raw", source, name])
-            _add_partition_metadata(context, key, loads.get(name, []), first, last)
+            loads = [load for load in total.per_partition if load.stream == f"{source}.{name}"]
+            _add_partition_metadata(context, key, loads, first, last)
             yield dg.MaterializeResult(asset_key=key, check_results=[_accounting_check(context, source, name)])
 
     return _asset
