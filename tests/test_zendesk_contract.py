@@ -10,10 +10,10 @@ import json
 import threading
 from collections.abc import Iterator
 from contextlib import closing
-from datetime import date
+from datetime import date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 import duckdb
 import pytest
@@ -33,10 +33,16 @@ ROUTES = {
 DAY = date(2026, 3, 10)  # every fixture's timestamps fall on this Shanghai day
 
 
-class FixtureServer:
-    """Answers each documented path with its fixture, less the `_reference` note."""
+def _epoch(iso_time: str) -> int:
+    return int(datetime.fromisoformat(iso_time.replace("Z", "+00:00")).timestamp())
 
-    def __init__(self) -> None:
+
+class FixtureServer:
+    """Answers each documented path with its fixture, less the `_reference` note. `ratings_by`
+    names the timestamp the ratings list filters `start_time`/`end_time` on (the reference does
+    not say which); None serves the fixture whole. `payloads` replaces a fixture's body by name."""
+
+    def __init__(self, ratings_by: str | None = None, payloads: dict[str, dict] | None = None) -> None:
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: object) -> None:
                 pass
@@ -46,8 +52,14 @@ class FixtureServer:
                 if name is None:
                     body, status = b'{"error":"RecordNotFound"}', 404
                 else:
-                    payload = json.loads((FIXTURES / name).read_text())
-                    payload.pop("_reference")
+                    payload = dict((payloads or {}).get(name) or json.loads((FIXTURES / name).read_text()))
+                    payload.pop("_reference", None)
+                    if ratings_by and "satisfaction_ratings" in payload:
+                        query = parse_qs(urlparse(self.path).query)
+                        lo, hi = int(query["start_time"][0]), int(query["end_time"][0])
+                        payload["satisfaction_ratings"] = [
+                            r for r in payload["satisfaction_ratings"] if lo <= _epoch(r[ratings_by]) <= hi
+                        ]
                     body, status = json.dumps(payload).encode(), 200
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -169,3 +181,24 @@ def test_the_kpis_read_the_documented_records_as_zendesk_means_them(zendesk, tmp
     assert csat == (1, 1)
     first_reply, _ = metric_reconciliation(zendesk, (DAY, DAY))
     assert (first_reply["tickets_compared"], first_reply["agreement_share"]) == (1, 1.0)
+
+
+@pytest.mark.parametrize("ratings_by", ["created_at", "updated_at"])
+def test_a_rating_answered_days_after_it_was_offered_is_loaded_on_its_answer_day(settings, ratings_by):
+    """Whichever timestamp Zendesk's ratings filter reads, the answer day's load holds the answer.
+
+    satisfaction_ratings.json: rating 1234 is offered 03-10 03:05Z and answered good 06:45Z. Served
+    as if offered three days earlier (created 03-07), a filter on created_at would leave it out of
+    03-10's own window; the fetch reaches a week back, so 03-10's load still has it: loaded 1."""
+    fixture = json.loads((FIXTURES / "satisfaction_ratings.json").read_text())
+    rating = next(r for r in fixture["satisfaction_ratings"] if r["id"] == 1234)
+    offered = datetime.fromisoformat(rating["created_at"].replace("Z", "+00:00")) - timedelta(days=3)
+    rating["created_at"] = offered.strftime("%Y-%m-%dT%H:%M:%SZ")
+    server = FixtureServer(ratings_by=ratings_by, payloads={"satisfaction_ratings.json": fixture})
+    try:
+        result = pipeline.ingest_satisfaction_ratings(pointed_at(settings, server), DAY, DAY, "late-answer")
+    finally:
+        server.stop()
+    assert result.records_loaded >= 1
+    held = _rows(settings, "select id, score from raw.zendesk__satisfaction_ratings where id = 1234")
+    assert held == [(1234, "good")]

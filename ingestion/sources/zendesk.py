@@ -126,20 +126,27 @@ def fetch_ticket_fields(client: SourceClient, batch: LandingBatch) -> FetchResul
     return fetch_list(client, batch, "/api/v2/ticket_fields.json", "ticket_fields")
 
 
+# How far before a day its ratings are asked for: a rating is offered after the solve and answered
+# (which changes it) some time later, within a week in practice.
+RATING_REACH_SECONDS = 7 * 86_400
+
+
 def fetch_satisfaction_ratings(client: SourceClient, batch: LandingBatch, start: int, end: int) -> FetchResult:
-    """Satisfaction ratings (legacy CSAT: good / bad, offered / unoffered) of [start, end).
+    """Satisfaction ratings (legacy CSAT: good / bad, offered / unoffered) changed in [start, end).
 
     Zendesk has no incremental export for ratings; the list filters by `start_time` and an
     inclusive `end_time` and pages by cursor. The reference does not say which timestamp the
-    filter reads; the loader places each rating by its `updated_at` and counts any other as
-    outside the window, so none is lost either way.
+    filter reads. If it is `created_at`, a rating answered days after it was offered would never
+    be in its answer day's fetch; so the fetch reaches a week further back. The loader keeps the
+    versions whose `updated_at` is in the window and counts the others as outside (they belong to
+    other days, whose own loads hold them).
     """
     return fetch_list(
         client,
         batch,
         "/api/v2/satisfaction_ratings.json",
         "satisfaction_ratings",
-        {"start_time": start, "end_time": end - 1},
+        {"start_time": start - RATING_REACH_SECONDS, "end_time": end - 1},
     )
 
 
