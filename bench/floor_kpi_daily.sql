@@ -109,7 +109,9 @@ event_facts as (
             is_status_change and previous_value = 'solved' and new_value in ('new', 'open', 'pending', 'hold')
         ) as reopen_count,
         min(lower(new_value)) filter (is_initial_level) as initial_response_level,
-        min(created_at) filter (is_escalation) as escalated_at
+        min(created_at) filter (is_escalation) as escalated_at,
+        -- the creation audit was loaded: the ticket's history is read from its creation on
+        coalesce(bool_or(is_creation_audit), false) as has_creation_audit
     from (
         select
             e.ticket_id,
@@ -121,6 +123,7 @@ event_facts as (
             -- creation (the rest are int_zendesk__ticket_events_rejected); NULL: unknown ticket
             e.created_at >= t.created_at as is_kept,
             is_kept and e.field_name = 'assignee_id' and e.new_value is not null as is_assignment,
+            is_kept and e.event_type = 'Create' as is_creation_audit,
             -- a reply: a public comment or call by a user not tagged "bot", not sent by a
             -- trigger or an answer bot. users is a snapshot with one row per id, so this
             -- semi-join is dbt's inner join with the agents.
@@ -178,9 +181,13 @@ customers as (
     )
 ),
 
--- stg_zendesk__ticket_metrics: Zendesk's newest metric set per ticket (its first resolution).
+-- stg_zendesk__ticket_metrics: Zendesk's newest metric set per ticket.
 ticket_metrics as (
-    select ticket_id, arg_max(first_resolution_calendar_minutes, updated_at) as first_resolution_minutes
+    select
+        ticket_id,
+        arg_max(first_resolution_calendar_minutes, updated_at) as first_resolution_minutes,
+        arg_max(reply_time_calendar_minutes, updated_at) as reply_minutes,
+        arg_max(initially_assigned_at, updated_at) as initially_assigned_at
     from raw.zendesk__ticket_metrics
     group by ticket_id
 ),
@@ -225,11 +232,21 @@ ticket_facts as (
         ) as is_excluded,
         t.tags_json like '%"complaint"%' as is_complaint,
         ef.first_solved_at,
-        -- the solve time: the first solve event, else (solved or closed by status) Zendesk's first resolution
-        coalesce(
-            ef.first_solved_at,
-            case when t.status in ('solved', 'closed') then t.created_at + to_minutes(tm.first_resolution_minutes) end
-        ) as solved_at,
+        -- fct_tickets' timing_source: a ticket without its creation audit takes its moments from
+        -- Zendesk's metrics (the events miss its early history). The aliases differ from event_facts'
+        -- columns: DuckDB resolves a name to a column of the FROM before an alias of the same select.
+        coalesce(ef.has_creation_audit, false) as is_timed_by_events,
+        case when is_timed_by_events then ef.first_assigned_at else tm.initially_assigned_at end as timed_first_assigned_at,
+        case
+            when is_timed_by_events then ef.first_reply_at else t.created_at + to_minutes(tm.reply_minutes)
+        end as timed_first_reply_at,
+        -- the solve time: the first solve event, else (solved or closed by status, or not timed by
+        -- the events) Zendesk's first resolution
+        case
+            when is_timed_by_events and ef.first_solved_at is not null then ef.first_solved_at
+            when not is_timed_by_events or t.status in ('solved', 'closed')
+                then t.created_at + to_minutes(tm.first_resolution_minutes)
+        end as solved_at,
         ef.first_closed_at,
         ef.escalated_at,
         ef.talk_seconds,
@@ -237,9 +254,9 @@ ticket_facts as (
         coalesce(ef.reopen_count, 0) as reopen_count,
         t.status,
         tg.first_response_target_seconds,
-        cast(epoch(ef.first_reply_at) - epoch(t.created_at) as bigint) as measured_first_response_seconds,
+        cast(epoch(timed_first_reply_at) - epoch(t.created_at) as bigint) as measured_first_response_seconds,
         -- AHT: from the first assignment (or creation) to the solve (DuckDB reads solved_at, the alias above)
-        cast(epoch(solved_at) - epoch(coalesce(ef.first_assigned_at, t.created_at)) as bigint)
+        cast(epoch(solved_at) - epoch(coalesce(timed_first_assigned_at, t.created_at)) as bigint)
             as measured_handle_seconds,
         cast(epoch(solved_at) - epoch(t.created_at) as bigint) as resolution_seconds,
         cast(epoch(ef.escalated_at) - epoch(t.created_at) as bigint) as escalation_seconds,
@@ -294,6 +311,7 @@ ticket_days as (
         count(*) filter (
             not is_excluded
             and first_solved_at is not null
+            and is_timed_by_events
             and reopen_count = 0
             and escalated_at is null
             and (case when channel = 'chat' and public_agent_replies > 0 then 1 else public_agent_replies end) = 1

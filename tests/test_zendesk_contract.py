@@ -141,7 +141,10 @@ def test_the_kpis_read_the_documented_records_as_zendesk_means_them(zendesk, tmp
       Zendesk's reply_time_in_minutes.calendar is 30, so the two agree. It is closed with no solve
       event loaded: resolved, its solve time Zendesk's first resolution, 85 min after creation
       (03:05Z); handle time from the assignment at 02:10Z: 55 min = 3300 s.
-    - ticket 35436 has no events in the fixture: open, no reply, team "First Level Support".
+    - ticket 35436 has no events in the fixture, so its history was not loaded from its creation
+      (as for a ticket created before the first loaded day): timing_source zendesk_metrics. Its
+      metric set gives reply_time_in_minutes.calendar 16: first response 16 x 60 = 960 s; it is
+      open and first_resolution is null: no solve time, no handle time. Team "First Level Support".
     - rating 1234 (ticket 35437) is good, answered 06:45Z; rating 35500 was only offered. So
       03-10 has 1 CSAT response, positive.
     """
@@ -167,20 +170,22 @@ def test_the_kpis_read_the_documented_records_as_zendesk_means_them(zendesk, tmp
 
     with closing(duckdb.connect(str(zendesk.warehouse_path), read_only=True)) as con:
         tickets = con.execute(
-            "select ticket_id, channel, team, category, is_solved, solved_at::varchar, first_response_seconds, "
-            "handle_seconds from marts.fct_tickets order by 1"
+            "select ticket_id, channel, team, category, timing_source, is_solved, solved_at::varchar, "
+            "first_response_seconds, handle_seconds from marts.fct_tickets order by 1"
         ).fetchall()
         csat = con.execute(
             "select sum(csat_responses), sum(csat_positive_responses) from marts.fct_kpi_daily where kpi_date = ?",
             [DAY],
         ).fetchone()
     assert tickets == [
-        (35436, "web_form", "First Level Support", "745", False, None, None, None),
-        (35437, "email", "Printer Escalations", "812", True, "2026-03-10 03:05:00", 1800, 3300),
+        (35436, "web_form", "First Level Support", "745", "zendesk_metrics", False, None, 960, None),
+        (35437, "email", "Printer Escalations", "812", "events", True, "2026-03-10 03:05:00", 1800, 3300),
     ]
     assert csat == (1, 1)
     first_reply, _ = metric_reconciliation(zendesk, (DAY, DAY))
+    # 35437 is compared (its own audits against Zendesk's 30 min); 35436 is timed by Zendesk itself
     assert (first_reply["tickets_compared"], first_reply["agreement_share"]) == (1, 1.0)
+    assert first_reply["tickets_timed_by_zendesk"] == 1
 
 
 @pytest.mark.parametrize("ratings_by", ["created_at", "updated_at"])

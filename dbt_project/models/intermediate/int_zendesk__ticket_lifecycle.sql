@@ -93,7 +93,9 @@ per_ticket as (
         ) as reopen_count,
         min(case when event_type = 'Create' and is_response_level then lower(new_value) end)
             as initial_response_level,
-        min(case when is_escalation then created_at end) as escalated_at
+        min(case when is_escalation then created_at end) as escalated_at,
+        -- the creation audit was loaded, so the ticket's loaded history starts at its creation
+        max(case when event_type = 'Create' then 1 else 0 end) as creation_audits
     from flagged
     group by ticket_id
 )
@@ -122,6 +124,9 @@ select
     coalesce(p.reopen_count, 0) as reopen_count,
     p.escalated_at,
     p.talk_seconds,
-    coalesce(p.calls, 0) as calls
+    coalesce(p.calls, 0) as calls,
+    -- False for a ticket created before the first loaded day (a backfill's edge): its first
+    -- reply, assignment and solve may lie before the events loaded, so they are not read off them.
+    coalesce(p.creation_audits, 0) > 0 as has_creation_audit
 from tickets as t
 left join per_ticket as p on p.ticket_id = t.ticket_id

@@ -45,41 +45,65 @@ horizon as (
     where created_at >= {{ window_start_utc_bound() }}
 ),
 
--- The solve time, by source precedence: the first solve event loaded; else, for a ticket whose
--- status says solved or closed, Zendesk's own first resolution (metric_sets: minutes from creation
--- to the first solve, so to the minute). A ticket with neither has no solve time: its handle and
--- resolution times stay null, never invented (a close comes days after the solve; it is not one).
-solve_times as (
+-- The moments, by source precedence. A ticket whose creation audit was loaded has its whole
+-- history in the events, which give first assignment, first reply and first solve to the second.
+-- Its solve time, when no solve event was loaded but its status says solved or closed, is
+-- Zendesk's own first resolution (metric_sets: minutes from creation, so to the minute).
+-- A ticket created before the first loaded day (a backfill's edge) has only the later part of its
+-- history: its first reply and solve may precede the events loaded, so they come from Zendesk's
+-- metrics (reply time and first resolution are measured from creation; initially_assigned_at),
+-- and without metrics they stay unknown, never read off a later event. A ticket with no known
+-- solve time has null handle and resolution times (a close comes days after the solve; it is not one).
+timings as (
     select
         l.ticket_id,
-        coalesce(
-            l.first_solved_at,
-            case
-                when l.status in ('solved', 'closed') and m.first_resolution_calendar_minutes is not null
-                    then {{ dbt.dateadd('minute', 'm.first_resolution_calendar_minutes', 'l.created_at') }}
-            end
-        ) as solved_at
+        case
+            when l.has_creation_audit then 'events'
+            when m.ticket_id is not null then 'zendesk_metrics'
+            else 'unknown'
+        end as timing_source,
+        case
+            when l.has_creation_audit then l.first_assigned_at
+            else m.initially_assigned_at
+        end as first_assigned_at,
+        case
+            when l.has_creation_audit then l.first_reply_at
+            when m.reply_time_calendar_minutes is not null
+                then {{ dbt.dateadd('minute', 'm.reply_time_calendar_minutes', 'l.created_at') }}
+        end as first_reply_at,
+        case
+            when l.has_creation_audit and l.first_solved_at is not null then l.first_solved_at
+            when
+                (not l.has_creation_audit or l.status in ('solved', 'closed'))
+                and m.first_resolution_calendar_minutes is not null
+                then {{ dbt.dateadd('minute', 'm.first_resolution_calendar_minutes', 'l.created_at') }}
+        end as solved_at
     from lifecycle as l
     left join {{ ref('stg_zendesk__ticket_metrics') }} as m on m.ticket_id = l.ticket_id
 ),
 
 measured as (
     select
-        l.*,
+        l.ticket_id, l.created_at, l.status, l.channel, l.group_id, l.assignee_id, l.requester_id,
+        l.category, l.response_level, l.is_complaint, l.exclusion_reason, l.public_agent_replies,
+        l.first_solved_at, l.first_closed_at, l.reopen_count, l.escalated_at, l.talk_seconds, l.calls,
+        st.timing_source,
+        st.first_assigned_at,
+        st.first_reply_at,
         st.solved_at,
         {{ to_local_date('l.created_at') }} as created_date,
         coalesce(ch.channel, 'other') as kpi_channel,
         {{ team_label('l.group_id', 'tm.team') }} as team,
         cu.customer_id,
         coalesce(cu.customer_tier, 'unknown') as customer_tier,
-        {{ seconds_between('l.created_at', 'l.first_reply_at') }} as measured_first_response_seconds,
+        {{ seconds_between('l.created_at', 'st.first_reply_at') }} as measured_first_response_seconds,
         tg.first_response_seconds as first_response_target_seconds,
-        {{ seconds_between('coalesce(l.first_assigned_at, l.created_at)', 'st.solved_at') }} as measured_handle_seconds,
+        {{ seconds_between('coalesce(st.first_assigned_at, l.created_at)', 'st.solved_at') }} as measured_handle_seconds,
         {{ seconds_between('l.created_at', 'st.solved_at') }} as resolution_seconds,
         {{ seconds_between('l.created_at', 'l.escalated_at') }} as escalation_seconds,
         {{ seconds_between('l.created_at', 'h.as_of_at') }} as age_seconds_at_horizon
     from lifecycle as l
-    inner join solve_times as st on st.ticket_id = l.ticket_id
+    inner join timings as st on st.ticket_id = l.ticket_id
     cross join horizon as h
     left join teams as tm on tm.group_id = l.group_id
     left join channels as ch on ch.channel = l.channel
@@ -117,6 +141,7 @@ select
     cast(exclusion_reason is not null as boolean) as is_excluded,
     cast(exclusion_reason as varchar) as exclusion_reason,
     cast(is_complaint as boolean) as is_complaint,
+    cast(timing_source as varchar) as timing_source,
     cast(first_assigned_at as timestamp) as first_assigned_at,
     cast(first_reply_at as timestamp) as first_reply_at,
     cast(first_solved_at as timestamp) as first_solved_at,
@@ -141,9 +166,11 @@ select
     -- reopened, never escalated. It needs the solve event itself, not only a solved or closed
     -- status: without the ticket's status audits a reopen (solved -> open) cannot be seen, so
     -- "never reopened" is unknown and the ticket is not claimed as one-touch. It still counts as
-    -- resolved.
+    -- resolved. The same holds for a ticket created before the first loaded day: its earlier
+    -- replies and reopens are not in the events loaded.
     cast(
         first_solved_at is not null
+        and timing_source = 'events'
         and reopen_count = 0
         and escalated_at is null
         and (case when channel = 'chat' and public_agent_replies > 0 then 1 else public_agent_replies end) = 1

@@ -112,39 +112,45 @@ RECONCILED = (
 
 
 def metric_reconciliation(settings: Settings, days: tuple[date, date] | None, worst: int = 5) -> list[dict]:
-    """Per measure: tickets compared, the share that agree with Zendesk, and the worst examples."""
-    window = "where t.created_date between ? and ?" if days else ""
+    """Per measure: tickets compared, the share that agree with Zendesk, and the worst examples.
+
+    Only tickets timed from their own audits (timing_source 'events') are compared: a ticket created
+    before the first loaded day takes its times from Zendesk's metrics, so comparing it would compare
+    Zendesk with itself. Those are counted as `tickets_timed_by_zendesk`."""
+    window = "and created_date between ? and ?" if days else ""
     out = []
     for measure, ours, theirs in RECONCILED:
         df = read(
             settings,
             f"""
-            with paired as (
-                select t.ticket_id, t.{ours} / 60.0 as ours_minutes, m.{theirs} as zendesk_minutes
-                from (
-                    select ticket_id, created_date, first_response_seconds,
-                           cast(extract(epoch from first_solved_at) - extract(epoch from created_at) as bigint)
-                               as resolution_seconds
-                    from marts.fct_tickets
-                ) t
-                inner join staging.stg_zendesk__ticket_metrics m on m.ticket_id = t.ticket_id
-                {window}
+            with tickets as (
+                select ticket_id, timing_source, first_response_seconds,
+                       cast(extract(epoch from first_solved_at) - extract(epoch from created_at) as bigint)
+                           as resolution_seconds
+                from marts.fct_tickets
+                where true {window}
             )
-            select ticket_id, ours_minutes, zendesk_minutes, abs(ours_minutes - zendesk_minutes) as off_minutes
-            from paired where ours_minutes is not null and zendesk_minutes is not null
-            order by off_minutes desc, ticket_id
+            select t.ticket_id, t.timing_source, t.{ours} / 60.0 as ours_minutes, m.{theirs} as zendesk_minutes,
+                   abs(t.{ours} / 60.0 - m.{theirs}) as off_minutes
+            from tickets t
+            inner join staging.stg_zendesk__ticket_metrics m on m.ticket_id = t.ticket_id
+            where m.{theirs} is not null and (t.timing_source <> 'events' or t.{ours} is not null)
+            order by off_minutes desc nulls last, t.ticket_id
             """,
             list(days) if days else [],
         )
-        agree = int((df["off_minutes"] < 1).sum()) if len(df) else 0
+        by_zendesk = df["timing_source"] != "events"
+        compared = df[~by_zendesk].drop(columns="timing_source")
+        agree = int((compared["off_minutes"] < 1).sum())
         out.append(
             {
                 "measure": measure,
-                "tickets_compared": len(df),
-                "agreement_share": round(agree / len(df), 4) if len(df) else None,
+                "tickets_compared": len(compared),
+                "agreement_share": round(agree / len(compared), 4) if len(compared) else None,
+                "tickets_timed_by_zendesk": int(by_zendesk.sum()),
                 "worst": [
                     {k: (round(float(v), 1) if k != "ticket_id" else int(v)) for k, v in row.items()}
-                    for row in df.head(worst).to_dict(orient="records")
+                    for row in compared.head(worst).to_dict(orient="records")
                 ],
             }
         )
