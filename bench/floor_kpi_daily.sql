@@ -340,6 +340,16 @@ ticket_days as (
     group by all
 ),
 
+-- stg_zendesk__csat_survey_responses: the newest version of each response, rated ones
+zendesk_surveys as (
+    select submitted_at, ticket_id, rating
+    from raw.zendesk__csat_survey_responses
+    where rowid in (
+        select arg_max(rowid, (updated_at, _loaded_at)) from raw.zendesk__csat_survey_responses group by id
+    )
+    and rating is not null
+),
+
 -- stg_surveys__* and int_surveys__responses: the newest version of each response, its NPS
 -- answer as a category on either scale.
 survey_responses as (
@@ -374,14 +384,20 @@ survey_responses as (
         select arg_max(rowid, (_partition_date, _loaded_at)) from raw.surveys__csv_responses group by survey_tool, id
     )
     union all
-    -- Zendesk's satisfaction ratings: the newest version of each, answered (good / bad) only
+    -- Zendesk's CSAT survey responses: the newest version of each, rated only (1-5)
+    select submitted_at, ticket_id, null, rating, null, null, null, null, null, rating >= 4
+    from zendesk_surveys
+    union all
+    -- Zendesk's satisfaction ratings: the newest version of each, answered (good / bad) only, and
+    -- none for a ticket rated on the newer CSAT
     select
         updated_at, ticket_id, null, null, null, null, null, null, null, score = 'good'
-    from raw.zendesk__satisfaction_ratings
+    from raw.zendesk__satisfaction_ratings as r
     where rowid in (
         select arg_max(rowid, (updated_at, _loaded_at)) from raw.zendesk__satisfaction_ratings group by id
     )
     and score in ('good', 'bad')
+    and not exists (select 1 from zendesk_surveys as s where s.ticket_id = r.ticket_id)
 ),
 
 -- fct_survey_responses dated by submission, with kpi_survey_parts(). The slice is the linked

@@ -23,6 +23,7 @@ from ingestion.streams import (
     HUBSPOT_COMPANIES,
     HUBSPOT_CONTACTS,
     SURVEY_API_RESPONSES,
+    ZENDESK_CSAT_SURVEY_RESPONSES,
     ZENDESK_GROUPS,
     ZENDESK_SATISFACTION_RATINGS,
     ZENDESK_TICKET_EVENTS,
@@ -115,12 +116,16 @@ def _by_day(
 ) -> LoadResult:
     results = []
     all_days = list(days(first, last))
+    told_unavailable = False
     with open_client(settings, source) as client:
         for n, day in enumerate(all_days, start=1):
             window = day_window(settings, day)
             batch = LandingBatch(settings.landing_dir, spec.source, spec.stream, day.isoformat())
             start, end = day_bounds(settings.reporting_timezone, day)
             fetched = fetch(client, batch, start, end)
+            if fetched.unavailable and not told_unavailable:  # once a run, not once a day of a backfill
+                progress(f"{spec.name}: {fetched.unavailable}; each day loads nothing")
+                told_unavailable = True
             result = _load(settings, spec, fetched, run_id, window=window)
             results.append(result)
             progress(f"{spec.name} {day} ({n}/{len(all_days)}): {fetched.pages} pages, {describe(result)}")
@@ -163,6 +168,21 @@ def ingest_satisfaction_ratings(
         run_id,
         progress,
         zendesk.fetch_satisfaction_ratings,
+    )
+
+
+def ingest_csat_survey_responses(
+    settings: Settings, first: date, last: date, run_id: str, progress: Progress = _quiet
+) -> LoadResult:
+    return _by_day(
+        settings,
+        ZENDESK_CSAT_SURVEY_RESPONSES,
+        "zendesk",
+        first,
+        last,
+        run_id,
+        progress,
+        zendesk.fetch_csat_survey_responses,
     )
 
 
@@ -342,6 +362,7 @@ DAILY_INGESTS = (
     ingest_tickets,
     ingest_ticket_events,
     ingest_satisfaction_ratings,
+    ingest_csat_survey_responses,
     ingest_survey_api,
     ingest_survey_csv,
 )

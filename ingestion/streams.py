@@ -77,6 +77,10 @@ def _required_ts(col: str) -> tuple[tuple[str, str], ...]:
     return ((f"{col} is null", f"unparseable {col}"), _future(col))
 
 
+def _score_rule(col: str, lo: int, hi: int, reason: str) -> tuple[str, str]:
+    return (f"{col} is not null and ({col} < {lo} or {col} > {hi})", reason)
+
+
 # Tickets change, so raw keeps every version the export delivered, keyed by (id, generated_at):
 # a load adds the versions it does not hold and never deletes one. A version's partition day is
 # the local day of its generated_timestamp, the key the export is ordered and paged by.
@@ -184,6 +188,90 @@ ZENDESK_SATISFACTION_RATINGS = StreamSpec(
             f"score is null or score not in ({', '.join(repr(v) for v in SATISFACTION_SCORES)})",
             "unknown satisfaction score",
         ),
+    ),
+    key="id",
+    version="updated_at",
+    partition_by="updated_at",
+)
+
+
+# Zendesk's newer CSAT: survey responses (GET /api/v2/guide/survey_responses, reference page "CSAT
+# survey responses"). An account has either this or the legacy ratings above ("You can have only
+# one CSAT option activated at a time", Satisfaction Ratings reference). A response can be edited
+# until its `expires_at`, so raw keeps its versions by (id, updated_at) like the ratings.
+#
+# What the reference shows and what is assumed:
+# - the response has `id` (a string), `answers`, `expires_at`, `responder_id`, `subject_zrns`
+#   ("zen:ticket:123"; one of the page's own examples writes "zrn:ticket:99", so only the
+#   `:ticket:<id>` tail is read) and its survey as `survey: {id, version, state}` or, in the
+#   page's other example, flat `survey_id` / `survey_version`: either is read;
+# - the response itself carries no created_at / updated_at in the reference example; its answers
+#   do. So a response was submitted when its first answer was created, and its version is its
+#   newest answer's update (a top-level updated_at, should one come, wins);
+# - the CSAT question is a rating scale question (the CSAT Surveys example: type
+#   `rating_scale_emoji`, sub_type `customer_satisfaction`, options carrying `rating` 1..n; the
+#   rating links are numeric, emoji or custom text). The reference excerpt does not show the rating
+#   answer itself: it is read as the answer to that question with a numeric `rating`, and a
+#   `skipped` answer (documented) has no rating, so it counts in no CSAT;
+# - a scale of 2 or 3 options exists (the CSAT Surveys example has two). When the answer's
+#   question lists its options, a scale other than 5 is rejected as an unknown survey scale rather
+#   than read on 1-5; when it does not (the reference is silent), the 5-point scale is assumed and
+#   a rating above 5 is rejected.
+def _survey_answers() -> str:
+    return "json_extract(rec, '$.answers[*]')"
+
+
+CSAT_ANSWER = (
+    f"list_filter({_survey_answers()}, lambda a: starts_with(coalesce(a->'question'->>'type', ''), 'rating_scale') "
+    "and coalesce(a->'question'->>'sub_type', 'customer_satisfaction') = 'customer_satisfaction')[1]"
+)
+
+
+def _response_time(field: str, pick: str) -> str:
+    """The response's own `field` if it has one, else `pick` (list_min / list_max) of its answers'."""
+    answers = f"list_transform({_survey_answers()}, lambda a: try_cast(a->>'{field}' as timestamptz))"
+    own = ts_iso(f"rec->>'{field}'")
+    return f"coalesce({own}, {pick}({answers})::timestamp)"
+
+
+ZENDESK_CSAT_SURVEY_RESPONSES = StreamSpec(
+    source="zendesk",
+    stream="csat_survey_responses",
+    mode="versions",
+    reader=_json_reader("$.survey_responses[*]"),
+    columns=(
+        Column("id", "rec->>'id'", "varchar"),
+        Column(
+            "ticket_id",
+            "try_cast(regexp_extract(list_filter(json_extract_string(rec, '$.subject_zrns[*]'), "
+            "lambda z: z like '%:ticket:%')[1], ':ticket:([0-9]+)$', 1) as bigint)",
+            "bigint",
+        ),
+        Column("responder_id", "try_cast(rec->>'responder_id' as bigint)", "bigint"),
+        Column("survey_id", "coalesce(rec->'survey'->>'id', rec->>'survey_id')", "varchar"),
+        Column(
+            "survey_version",
+            "try_cast(coalesce(rec->'survey'->>'version', rec->>'survey_version') as integer)",
+            "integer",
+        ),
+        Column("rating_question_type", f"({CSAT_ANSWER})->'question'->>'type'", "varchar"),
+        Column(
+            "rating",
+            f"case when ({CSAT_ANSWER})->>'type' is distinct from 'skipped' "
+            f"then try_cast(({CSAT_ANSWER})->>'rating' as integer) end",
+            "integer",
+        ),
+        Column("rating_options", f"json_array_length(({CSAT_ANSWER})->'question'->'options')", "integer"),
+        Column("submitted_at", _response_time("created_at", "list_min"), "timestamp"),
+        Column("updated_at", _response_time("updated_at", "list_max"), "timestamp"),
+        Column("expires_at", ts_iso("rec->>'expires_at'"), "timestamp"),
+    ),
+    rules=(
+        ("id is null", "missing id"),
+        *_required_ts("submitted_at"),
+        *_required_ts("updated_at"),
+        ("rating_options is not null and rating_options <> 5", "unknown survey scale"),
+        _score_rule("rating", 1, 5, "csat rating out of range"),
     ),
     key="id",
     version="updated_at",
@@ -302,10 +390,6 @@ def _answer(question: str) -> str:
     )
 
 
-def _score_rule(col: str, lo: int, hi: int, reason: str) -> tuple[str, str]:
-    return (f"{col} is not null and ({col} < {lo} or {col} > {hi})", reason)
-
-
 SURVEY_SCALES = ("csat",)  # the overall question is 5-point CSAT; anything else is an unknown scale
 
 SURVEY_API_RESPONSES = StreamSpec(
@@ -350,6 +434,7 @@ SURVEY_API_RESPONSES = StreamSpec(
 ALL_HTTP_STREAMS: tuple[StreamSpec, ...] = (
     ZENDESK_TICKETS,
     ZENDESK_SATISFACTION_RATINGS,
+    ZENDESK_CSAT_SURVEY_RESPONSES,
     ZENDESK_TICKET_METRICS,
     ZENDESK_TICKET_EVENTS,
     ZENDESK_GROUPS,

@@ -28,6 +28,7 @@ from ingestion.streams import (
     HUBSPOT_COMPANIES,
     HUBSPOT_CONTACTS,
     SURVEY_API_RESPONSES,
+    ZENDESK_CSAT_SURVEY_RESPONSES,
     ZENDESK_GROUPS,
     ZENDESK_SATISFACTION_RATINGS,
     ZENDESK_TICKET_EVENTS,
@@ -60,6 +61,8 @@ def build_warehouse(tmp: Path) -> Path:
         # Zendesk's metric_sets come in the ticket pages
         loader.load(con, ZENDESK_TICKET_METRICS, [pages["tickets"]], **common)
         loader.load(con, ZENDESK_SATISFACTION_RATINGS, [pages["satisfaction_ratings"]], window=window, **common)
+        # the golden account is on the legacy CSAT: no survey responses
+        loader.load(con, ZENDESK_CSAT_SURVEY_RESPONSES, [], window=window, **common)
         # the groups list and, in the same batch, a deleted group the connector fetched by id
         loader.load(con, ZENDESK_GROUPS, [pages["groups"], pages["groups_by_id"]], **common)
         for spec, name in ((ZENDESK_USERS, "users"), (ZENDESK_TICKET_FIELDS, "ticket_fields"),

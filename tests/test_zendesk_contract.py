@@ -29,6 +29,7 @@ ROUTES = {
     "/api/v2/groups.json": "groups.json",
     "/api/v2/users.json": "users.json",
     "/api/v2/satisfaction_ratings.json": "satisfaction_ratings.json",
+    "/api/v2/guide/survey_responses": "csat_survey_responses.json",
 }
 DAY = date(2026, 3, 10)  # every fixture's timestamps fall on this Shanghai day
 
@@ -40,16 +41,19 @@ def _epoch(iso_time: str) -> int:
 class FixtureServer:
     """Answers each documented path with its fixture, less the `_reference` note. `ratings_by`
     names the timestamp the ratings list filters `start_time`/`end_time` on (the reference does
-    not say which); None serves the fixture whole. `payloads` replaces a fixture's body by name."""
+    not say which); None serves the fixture whole. `payloads` replaces a fixture's body by name;
+    `absent` names fixtures answered with a 404, as an account without the feature might."""
 
-    def __init__(self, ratings_by: str | None = None, payloads: dict[str, dict] | None = None) -> None:
+    def __init__(
+        self, ratings_by: str | None = None, payloads: dict[str, dict] | None = None, absent: tuple[str, ...] = ()
+    ) -> None:
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: object) -> None:
                 pass
 
             def do_GET(self) -> None:
                 name = ROUTES.get(urlparse(self.path).path)
-                if name is None:
+                if name is None or name in absent:
                     body, status = b'{"error":"RecordNotFound"}', 404
                 else:
                     payload = dict((payloads or {}).get(name) or json.loads((FIXTURES / name).read_text()))
@@ -145,15 +149,25 @@ def test_the_kpis_read_the_documented_records_as_zendesk_means_them(zendesk, tmp
       (as for a ticket created before the first loaded day): timing_source zendesk_metrics. Its
       metric set gives reply_time_in_minutes.calendar 16: first response 16 x 60 = 960 s; it is
       open and first_resolution is null: no solve time, no handle time. Team "First Level Support".
-    - rating 1234 (ticket 35437) is good, answered 06:45Z; rating 35500 was only offered. So
-      03-10 has 1 CSAT response, positive.
+    - CSAT survey responses (the newer CSAT): 01J1WB51MG6HXTYWE6Q0C93RNW rates ticket 35437 4
+      (positive); 01J1WB6Z4ZB1QY0Q8KX5YBR3CE skipped its rating (no response); 01J1WB7ABD0Q3VK2X3NFT1M9QH
+      rates a conversation 2 (negative, no ticket: channel "other", team "unassigned");
+      01J1WB8C8S0M4W3T9PXRZ2V5KD is on a 3-option scale: rejected.
+    - rating 1234 (ticket 35437) is good, answered 06:45Z, but ticket 35437 is rated 4 on the newer
+      CSAT, of which it is Zendesk's good / bad copy: not counted again. Rating 35500 was only offered.
+    So 03-10 has 2 CSAT responses, 1 positive, both scored: mean (4 + 2) / 2.
     """
     from ingestion.sources import survey_csv
     from ingestion.streams import HUBSPOT_COMPANIES, HUBSPOT_CONTACTS, SURVEY_API_RESPONSES
     from orchestration.defs.quality.slices import metric_reconciliation
     from tests.sample_warehouse import run_dbt
 
-    for ingest in (pipeline.ingest_tickets, pipeline.ingest_ticket_events, pipeline.ingest_satisfaction_ratings):
+    for ingest in (
+        pipeline.ingest_tickets,
+        pipeline.ingest_ticket_events,
+        pipeline.ingest_satisfaction_ratings,
+        pipeline.ingest_csat_survey_responses,
+    ):
         ingest(zendesk, DAY, DAY, "contract")
     for ingest in (pipeline.ingest_groups, pipeline.ingest_agents, pipeline.ingest_ticket_fields):
         ingest(zendesk, "contract")
@@ -174,14 +188,25 @@ def test_the_kpis_read_the_documented_records_as_zendesk_means_them(zendesk, tmp
             "first_response_seconds, handle_seconds from marts.fct_tickets order by 1"
         ).fetchall()
         csat = con.execute(
-            "select sum(csat_responses), sum(csat_positive_responses) from marts.fct_kpi_daily where kpi_date = ?",
+            "select sum(csat_responses), sum(csat_positive_responses), sum(csat_scored_responses), "
+            "sum(csat_score_sum) from marts.fct_kpi_daily where kpi_date = ?",
             [DAY],
         ).fetchone()
+        responses = con.execute(
+            "select response_id, survey_source, csat_scale, overall_score, is_csat_positive, ticket_id, channel, team "
+            "from marts.fct_survey_responses order by 1"
+        ).fetchall()
     assert tickets == [
         (35436, "web_form", "First Level Support", "745", "zendesk_metrics", False, None, 960, None),
         (35437, "email", "Printer Escalations", "812", "events", True, "2026-03-10 03:05:00", 1800, 3300),
     ]
-    assert csat == (1, 1)
+    assert csat == (2, 1, 2, 6)
+    assert responses == [
+        ("zendesk-survey-01J1WB51MG6HXTYWE6Q0C93RNW", "zendesk_csat_survey", "five_point", 4, True, 35437, "email",
+         "Printer Escalations"),
+        ("zendesk-survey-01J1WB7ABD0Q3VK2X3NFT1M9QH", "zendesk_csat_survey", "five_point", 2, False, None, "other",
+         "unassigned"),
+    ]  # fmt: skip
     first_reply, _ = metric_reconciliation(zendesk, (DAY, DAY))
     # 35437 is compared (its own audits against Zendesk's 30 min); 35436 is timed by Zendesk itself
     assert (first_reply["tickets_compared"], first_reply["agreement_share"]) == (1, 1.0)
@@ -207,3 +232,59 @@ def test_a_rating_answered_days_after_it_was_offered_is_loaded_on_its_answer_day
     assert result.records_loaded >= 1
     held = _rows(settings, "select id, score from raw.zendesk__satisfaction_ratings where id = 1234")
     assert held == [(1234, "good")]
+
+
+def test_the_documented_survey_responses_land_as_versions_with_their_rating(zendesk):
+    """csat_survey_responses.json through the connector and loader, worked by hand:
+    4 responses fetched; 01J1WB8C8S0M4W3T9PXRZ2V5KD lists 3 options on its rating question, a scale
+    this warehouse does not read on 1-5: rejected. The other 3 load, each versioned by its newest
+    answer's update and submitted at its first answer's creation (the responses carry no times of
+    their own): ticket 35437 rated 4 (06:40Z, changed 06:45Z), ticket 35436 with the rating skipped
+    (09:00Z), a conversation (no ticket) rated 2 on the flat survey_id / survey_version form."""
+    result = pipeline.ingest_csat_survey_responses(zendesk, DAY, DAY, "contract")
+    assert (result.records_received, result.records_loaded, result.records_rejected, result.outside_window) == (
+        4,
+        3,
+        1,
+        0,
+    )
+    assert _rows(
+        zendesk,
+        "select id, ticket_id, survey_id, survey_version, rating, submitted_at::varchar, updated_at::varchar "
+        "from raw.zendesk__csat_survey_responses order by submitted_at",
+    ) == [
+        ("01J1WB51MG6HXTYWE6Q0C93RNW", 35437, "01J58KJ9RAE0D2EK7HRVM7Z8F2", 3, 4, "2026-03-10 06:40:00",
+         "2026-03-10 06:45:00"),
+        ("01J1WB6Z4ZB1QY0Q8KX5YBR3CE", 35436, "01J58KJ9RAE0D2EK7HRVM7Z8F2", 3, None, "2026-03-10 09:00:00",
+         "2026-03-10 09:00:00"),
+        ("01J1WB7ABD0Q3VK2X3NFT1M9QH", None, "01J58KJ9RAE0D2EK7HRVM7Z8F2", 3, 2, "2026-03-10 10:00:00",
+         "2026-03-10 10:05:00"),
+    ]  # fmt: skip
+    assert _rows(zendesk, "select record_id, reason from raw._rejects where stream = 'csat_survey_responses'") == [
+        ("01J1WB8C8S0M4W3T9PXRZ2V5KD", "unknown survey scale")
+    ]
+    # re-running the day finds every version held: nothing new, nothing lost
+    again = pipeline.ingest_csat_survey_responses(zendesk, DAY, DAY, "contract-again")
+    assert (again.records_loaded, again.duplicates_dropped, again.records_rejected) == (0, 3, 1)
+    with closing(loader.connect(zendesk.warehouse_path)) as con:
+        for run_id in ("contract", "contract-again"):
+            assert loader.accounting_gaps(con, run_id, "zendesk", "csat_survey_responses") == []
+
+
+def test_an_account_without_the_newer_csat_is_an_ordinary_empty_day(settings):
+    """The endpoint answers 404 (taken as "not enabled": the reference does not say): every day of
+    the range loads nothing, the ledger accounts for it, the notice is told once, not per day."""
+    server = FixtureServer(absent=("csat_survey_responses.json",))
+    told: list[str] = []
+    try:
+        result = pipeline.ingest_csat_survey_responses(
+            pointed_at(settings, server), DAY - timedelta(days=1), DAY, "legacy-account", told.append
+        )
+    finally:
+        server.stop()
+    assert (result.records_received, result.records_fetched, result.records_loaded) == (0, 0, 0)
+    assert len(result.per_partition) == 2
+    assert [line for line in told if "not enabled" in line] == [told[0]]
+    assert _rows(settings, "select count(*) from raw.zendesk__csat_survey_responses") == [(0,)]
+    with closing(loader.connect(settings.warehouse_path)) as con:
+        assert loader.accounting_gaps(con, "legacy-account", "zendesk", "csat_survey_responses") == []

@@ -226,6 +226,14 @@ class SampleServer:
         ratings = self.source.satisfaction_ratings(start, end)
         return self._zendesk_list("satisfaction_ratings", ratings, query, "/api/v2/satisfaction_ratings.json")
 
+    def zendesk_csat_survey_responses(self, query: dict[str, list[str]]) -> dict:
+        """Responses created with `filter[created_at_start]` <= created <= `filter[created_at_end]`
+        (epoch seconds, CSAT Survey Responses reference), by cursor."""
+        start = int(query.get("filter[created_at_start]", ["0"])[0])
+        end = int(query.get("filter[created_at_end]", [str(self.source.now)])[0]) + 1
+        responses = self.source.csat_survey_responses(start, end, by="created_at")
+        return self._zendesk_list("survey_responses", responses, query, "/api/v2/guide/survey_responses")
+
     def _zendesk_list(self, name: str, records: list[dict], query: dict[str, list[str]], path: str) -> dict:
         size = min(int(query.get("page[size]", [ZENDESK_LIST_PAGE])[0]), ZENDESK_LIST_PAGE)
         offset = int(_decode_cursor(query["page[after]"][0])["o"]) if "page[after]" in query else 0
@@ -609,6 +617,8 @@ def _make_handler(server: SampleServer) -> type[BaseHTTPRequestHandler]:
                     payload = server.zendesk_ticket_events(query)
                 elif method == "GET" and path == "/api/v2/satisfaction_ratings.json":
                     payload = server.zendesk_satisfaction_ratings(query)
+                elif method == "GET" and path == "/api/v2/guide/survey_responses":
+                    payload = server.zendesk_csat_survey_responses(query)
                 elif method == "GET" and path == "/api/v2/groups.json":
                     payload = server.zendesk_groups(query)
                 elif method == "GET" and path == "/api/v2/users.json":

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from ingestion.sample.organisation import Company, Customer, build_organisation, last_modified
-from ingestion.sample.surveys import SurveyResponse, ratings_updated, responses_delivered
+from ingestion.sample.surveys import SurveyResponse, csat_survey_responses, ratings_updated, responses_delivered
 from ingestion.sample.tickets import (
     MAX_LIFETIME_DAYS,
     Audit,
@@ -33,6 +33,7 @@ def sample_config_from_env() -> SampleConfig:
         customers=int(os.environ.get("CSKPI_SAMPLE_CUSTOMERS", "50000")),
         timezone=os.environ.get("CSKPI_REPORTING_TIMEZONE", "Asia/Shanghai"),
         quiet_days=quiet_days_from_env(),
+        csat_survey_share=float(os.environ.get("CSKPI_SAMPLE_CSAT_SURVEY_SHARE", "0.25")),
     )
 
 
@@ -154,6 +155,10 @@ class SampleSource:
     def satisfaction_ratings(self, start: int, end: int) -> list[dict]:
         """Zendesk satisfaction ratings whose current version was updated in [start, end)."""
         return ratings_updated(self.config, start, min(end, self.now + 1), self.now)
+
+    def csat_survey_responses(self, start: int, end: int, by: str = "updated_at") -> list[dict]:
+        """Zendesk CSAT survey responses (newer CSAT) whose current version's `by` time is in [start, end)."""
+        return csat_survey_responses(self.config, start, min(end, self.now + 1), self.now, by)
 
     def survey_responses(self, start: int, end: int, route: str) -> list[SurveyResponse]:
         return responses_delivered(self.config, start, end, self.now, route)

@@ -192,5 +192,82 @@ def ratings_updated(config: SampleConfig, start: int, end: int, now: int) -> lis
     return found
 
 
+_CSAT_QUESTION = {
+    "headline": {"type": "static", "value": "How would you rate the support you received?"},
+    "id": "01GFYBENPDGN1R6NAA4WRDNVFR",
+    "sub_type": "customer_satisfaction",
+    "type": "rating_scale_numeric",
+}
+_COMMENT_QUESTION = {
+    "alias": "comment",
+    "headline": {"type": "static", "value": "Anything else you would like to share about your experience?"},
+    "id": "01JQ6E6V6SQ9P0KB16GFZN61VK",
+    "type": "open_ended",
+}
+
+
+def csat_survey_response(life: TicketLife, now: int, share: float) -> dict | None:
+    """The ticket's Zendesk CSAT survey response (the newer CSAT, 1-5) as of `now`, or None, in
+    the shape of the CSAT Survey Responses reference (see tests/fixtures/zendesk/).
+
+    Only tickets the legacy rating left out (its own first draw), `share` of them. The survey is
+    offered a day after the solve and answered within two days; one in ten skips the rating and
+    leaves only a comment; one in ten changes the rating within a day, which is a new version.
+    """
+    if life.defect or "spam" in life.tags or "test" in life.tags or "closed_by_merge" in life.tags:
+        return None
+    solved = first_solve(life)
+    if solved is None or random.Random(f"{life.survey_seed}:csat").random() <= 0.4:
+        return None
+    rng = random.Random(f"{life.survey_seed}:csat-survey")
+    if rng.random() >= share:
+        return None
+    created = solved + 86_400 + rng.randint(3600, 48 * 3600)
+    if created > now:
+        return None
+    frt = first_reply_seconds(life)
+    slow = frt is None or frt > FRT_MEDIAN[life.channel] * 1.5
+    good = rng.random() < (0.55 if slow or was_reopened(life) else 0.9)
+    rating: int | None = rng.choice((4, 5, 5)) if good else rng.randint(1, 3)
+    skipped = rng.random() < 0.1
+    changed = created + rng.randint(600, 86_400) if rng.random() < 0.1 else None
+    updated = created
+    if changed is not None and changed <= now:
+        rating, updated = min(5, rating + 1), changed
+    answer: dict = {"created_at": iso(created), "question": _CSAT_QUESTION, "updated_at": iso(updated)}
+    answers = [answer | ({"type": "skipped"} if skipped else {"type": "rating_scale", "rating": rating})]
+    if skipped or rng.random() < 0.3:
+        answers.append(
+            {"created_at": iso(created), "question": _COMMENT_QUESTION, "type": "open_ended",
+             "updated_at": iso(created), "value": rng.choice(_COMMENTS[rating or 3])}
+        )  # fmt: skip
+    response_id = f"01SAMPLE{life.id:018d}"
+    return {
+        "answers": answers,
+        "expires_at": iso(created + 28 * 86_400),
+        "id": response_id,
+        "responder_id": life.requester_id,
+        "subject_zrns": [f"zen:ticket:{life.id}"],
+        "subjects": [{"id": str(life.id), "type": "ticket", "zrn": f"zen:ticket:{life.id}"}],
+        "survey": {"id": "01J58KJ9RAE0D2EK7HRVM7Z8F2", "state": "enabled", "version": 3},
+    }
+
+
+def csat_survey_responses(config: SampleConfig, start: int, end: int, now: int, by: str) -> list[dict]:
+    """CSAT survey responses whose `by` time (created_at, the list's filter, or updated_at, the
+    version's) is in [start, end), oldest first. A response's times are those of its answers."""
+    first_day, last_day = local_days_between(config.timezone, start, end)
+    found = []
+    day = first_day - timedelta(days=MAX_LIFETIME_DAYS + 4)  # offered a day after the solve, answered within 2
+    while day <= last_day:
+        for life in tickets_for_day(config, day):
+            response = csat_survey_response(life, now, config.csat_survey_share)
+            if response is not None and start <= _epoch(response["answers"][0][by]) < end:
+                found.append(response)
+        day += timedelta(days=1)
+    found.sort(key=lambda r: (r["answers"][0][by], r["id"]))
+    return found
+
+
 def _epoch(iso_time: str) -> int:
     return int(datetime.fromisoformat(iso_time.replace("Z", "+00:00")).timestamp())

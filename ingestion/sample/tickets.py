@@ -172,6 +172,9 @@ class SampleConfig:
     defect_rate: float = 0.002
     # local days on which no ticket is created (weekends and holidays of a small team)
     quiet_days: tuple[date, ...] = ()
+    # share of the solved tickets the legacy rating leaves out that get a CSAT survey response (the
+    # newer 1-5 CSAT) instead: the sample serves both, though a real account has one of them
+    csat_survey_share: float = 0.25
 
 
 class _Ids:

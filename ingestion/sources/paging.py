@@ -16,6 +16,8 @@ class FetchResult:
     cursor: str | None = None  # where the next incremental fetch would start
     # records of other streams that came in the same pages (sideloads), counted per stream
     sideloaded: dict[str, int] = field(default_factory=dict)
+    # why the source had nothing to give at all (a feature the account does not have), if so
+    unavailable: str | None = None
 
     def add_page(self, body: bytes, records: int, **sideloaded: int) -> None:
         self.batch.write_page(body)

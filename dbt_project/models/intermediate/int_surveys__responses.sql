@@ -1,7 +1,8 @@
--- Survey responses from the API, CSV exports and Zendesk's satisfaction ratings in one shape:
--- overall 1-5, the four dimensions, the NPS answer as a category on either scale, and the CSAT
--- scale each response was asked on. A 5-point answer is positive at 4-5; a Zendesk rating
--- (good / bad) is positive when good and has no score, so it counts in the CSAT rate, not the mean.
+-- Survey responses from the API, CSV exports, Zendesk's CSAT survey responses and its legacy
+-- satisfaction ratings in one shape: overall 1-5, the four dimensions, the NPS answer as a category
+-- on either scale, and the CSAT scale each response was asked on. A 5-point answer (Zendesk's newer
+-- CSAT included) is positive at 4-5; a legacy Zendesk rating (good / bad) is positive when good and
+-- has no score, so it counts in the CSAT rate, not the mean.
 with api as (
     select
         response_id,
@@ -55,7 +56,34 @@ csv as (
     from {{ ref('stg_surveys__csv_responses') }}
 ),
 
--- Answered ratings only: an offered rating nobody answered is no response.
+-- Zendesk's newer CSAT, rated responses only: a skipped rating is no CSAT answer. Its rating scale
+-- question maps every option (numeric, emoji or custom text) to a 1-5 rating.
+zendesk_surveys as (
+    select
+        {{ dbt.concat(["'zendesk-survey-'", "survey_response_id"]) }} as response_id,
+        'zendesk_csat_survey' as survey_source,
+        submitted_at,
+        updated_at as delivered_at,
+        ticket_id,
+        cast(null as varchar) as channel_reported,
+        rating as overall_score,
+        cast(null as integer) as speed_score,
+        cast(null as integer) as accuracy_score,
+        cast(null as integer) as attitude_score,
+        cast(null as integer) as resolution_score,
+        cast(null as varchar) as nps_scale,
+        cast(null as integer) as nps_value,
+        cast(null as varchar) as nps_category,
+        'five_point' as csat_scale,
+        rating >= 4 as is_csat_positive
+    from {{ ref('stg_zendesk__csat_survey_responses') }}
+    where is_rated
+),
+
+-- Answered ratings only: an offered rating nobody answered is no response. An account has one CSAT
+-- option active at a time, but Zendesk shows the newer CSAT's answers as good / bad ratings too
+-- (ticket views, Explore; whether the ratings list returns them the reference does not say): a
+-- ticket rated on the newer CSAT keeps that response and not a good / bad copy of it.
 zendesk_ratings as (
     select
         {{ dbt.concat(["'zendesk-csat-'", dbt.cast("rating_id", api.Column.translate_type("string"))]) }}
@@ -75,14 +103,18 @@ zendesk_ratings as (
         cast(null as varchar) as nps_category,
         'good_bad' as csat_scale,
         score = 'good' as is_csat_positive
-    from {{ ref('stg_zendesk__satisfaction_ratings') }}
-    where is_answered
+    from {{ ref('stg_zendesk__satisfaction_ratings') }} as r
+    where
+        is_answered
+        and not exists (select 1 from zendesk_surveys as s where s.ticket_id = r.ticket_id)
 ),
 
 responses as (
     select * from api
     union all
     select * from csv
+    union all
+    select * from zendesk_surveys
     union all
     select * from zendesk_ratings
 ),

@@ -171,6 +171,13 @@ ingestion_assets = [
         "Zendesk satisfaction ratings (legacy CSAT, good or bad) last updated on the day; raw keeps every version.",
         pipeline.ingest_satisfaction_ratings,
     ),
+    _daily_stream(
+        "zendesk",
+        "csat_survey_responses",
+        "Zendesk CSAT survey responses (the newer CSAT, a 1-5 rating scale) last changed on the day; raw keeps "
+        "every version. An account without the newer CSAT loads nothing.",
+        pipeline.ingest_csat_survey_responses,
+    ),
     # After tickets and events: the groups and agents they point to but the lists leave out
     # (deleted ones) are fetched by id, so they must be in raw first.
     _whole_stream(
