@@ -10,7 +10,7 @@ import json
 import threading
 from collections.abc import Iterator
 from contextlib import closing
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -19,6 +19,8 @@ import duckdb
 import pytest
 
 from ingestion import loader, pipeline
+from ingestion.loader import LoadResult
+from ingestion.settings import Settings
 from tests.conftest import pointed_at
 
 FIXTURES = Path(__file__).parent / "fixtures" / "zendesk"
@@ -93,6 +95,49 @@ def _rows(settings, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
+ZENDESK_DAILY = (
+    pipeline.ingest_tickets,
+    pipeline.ingest_ticket_events,
+    pipeline.ingest_satisfaction_ratings,
+    pipeline.ingest_csat_survey_responses,
+)
+ZENDESK_LISTS = (pipeline.ingest_groups, pipeline.ingest_agents, pipeline.ingest_ticket_fields)
+# the fixture account's dropdown "Hardware fault" stands in for the level, its text field "Model" for the category
+FIELD_VARS = {"zendesk_response_level_field": "Hardware fault", "zendesk_category_field": "Model"}
+
+
+def _load_the_account(settings: Settings, day: date, run_id: str) -> list[LoadResult]:
+    """A day's run of every stream: Zendesk's as served, the other sources present and empty.
+    Returns the Zendesk day streams' results."""
+    from ingestion.sources import survey_csv
+    from ingestion.streams import HUBSPOT_COMPANIES, HUBSPOT_CONTACTS, SURVEY_API_RESPONSES
+
+    results = [ingest(settings, day, day, run_id) for ingest in ZENDESK_DAILY]
+    for ingest in ZENDESK_LISTS:
+        ingest(settings, run_id)
+    mapping = survey_csv.load_mapping(next(settings.survey_mapping_dir.glob("*.yaml")))
+    common = {"run_id": run_id, "batch_id": f"empty-{day}", "landing_dir": None, "pages": 0, "received": 0}
+    with closing(loader.connect(settings.warehouse_path)) as con:
+        for spec in (HUBSPOT_CONTACTS, HUBSPOT_COMPANIES):
+            loader.load(con, spec, [], **common)
+        loader.load(con, SURVEY_API_RESPONSES, [], window=pipeline.day_window(settings, day), **common)
+        loader.load(con, survey_csv.stream_spec(mapping), [], fixed_partition=day, scope=("survey_tool", "x"), **common)
+    return results
+
+
+def _build(settings: Settings, work: Path, days: tuple[date, date] | None = None) -> None:
+    """`dbt build` of every model and test; with `days`, over their window as the daily run does."""
+    from orchestration.defs.dbt.window import dbt_window_vars
+    from tests.sample_warehouse import run_dbt
+
+    window = {}
+    if days:
+        start, end = datetime.combine(days[0], time()), datetime.combine(days[1] + timedelta(days=1), time())
+        window = dbt_window_vars(start, end, settings.lookback_days)
+    variables = json.dumps({**FIELD_VARS, **window})
+    run_dbt("build", "--vars", variables, env={"CSKPI_WAREHOUSE_PATH": str(settings.warehouse_path)}, target_dir=work)
+
+
 def test_the_documented_ticket_export_lands_whole_with_its_metric_sets(zendesk):
     tickets = pipeline.ingest_tickets(zendesk, DAY, DAY, "contract")
     # incremental_tickets_cursor.json: 2 tickets, both generated on 03-10, end_of_stream true
@@ -157,30 +202,10 @@ def test_the_kpis_read_the_documented_records_as_zendesk_means_them(zendesk, tmp
       CSAT, of which it is Zendesk's good / bad copy: not counted again. Rating 35500 was only offered.
     So 03-10 has 2 CSAT responses, 1 positive, both scored: mean (4 + 2) / 2.
     """
-    from ingestion.sources import survey_csv
-    from ingestion.streams import HUBSPOT_COMPANIES, HUBSPOT_CONTACTS, SURVEY_API_RESPONSES
     from orchestration.defs.quality.slices import metric_reconciliation
-    from tests.sample_warehouse import run_dbt
 
-    for ingest in (
-        pipeline.ingest_tickets,
-        pipeline.ingest_ticket_events,
-        pipeline.ingest_satisfaction_ratings,
-        pipeline.ingest_csat_survey_responses,
-    ):
-        ingest(zendesk, DAY, DAY, "contract")
-    for ingest in (pipeline.ingest_groups, pipeline.ingest_agents, pipeline.ingest_ticket_fields):
-        ingest(zendesk, "contract")
-    mapping = survey_csv.load_mapping(next(zendesk.survey_mapping_dir.glob("*.yaml")))
-    common = {"run_id": "contract", "batch_id": "empty", "landing_dir": None, "pages": 0, "received": 0}
-    with closing(loader.connect(zendesk.warehouse_path)) as con:  # the other sources: present, empty
-        for spec in (HUBSPOT_CONTACTS, HUBSPOT_COMPANIES):
-            loader.load(con, spec, [], **common)
-        loader.load(con, SURVEY_API_RESPONSES, [], window=pipeline.day_window(zendesk, DAY), **common)
-        loader.load(con, survey_csv.stream_spec(mapping), [], fixed_partition=DAY, scope=("survey_tool", "x"), **common)
-    # the fixture account's dropdown "Hardware fault" stands in for the level, its text field "Model" for the category
-    fields = '{"zendesk_response_level_field": "Hardware fault", "zendesk_category_field": "Model"}'
-    run_dbt("build", "--vars", fields, env={"CSKPI_WAREHOUSE_PATH": str(zendesk.warehouse_path)}, target_dir=tmp_path)
+    _load_the_account(zendesk, DAY, "contract")
+    _build(zendesk, tmp_path)
 
     with closing(duckdb.connect(str(zendesk.warehouse_path), read_only=True)) as con:
         tickets = con.execute(
@@ -288,3 +313,91 @@ def test_an_account_without_the_newer_csat_is_an_ordinary_empty_day(settings):
     assert _rows(settings, "select count(*) from raw.zendesk__csat_survey_responses") == [(0,)]
     with closing(loader.connect(settings.warehouse_path)) as con:
         assert loader.accounting_gaps(con, "legacy-account", "zendesk", "csat_survey_responses") == []
+
+
+QUIET = DAY + timedelta(days=1)  # 03-11: nothing created, updated or rated
+# A quiet day in Zendesk's documented shapes, each with the top-level keys of its fixture. The
+# references show no empty example; an empty cursor export returns no cursor to go on from
+# (after_cursor null, as users of the API report), and the time-based event export's end_time is
+# then the requested start_time: 1773158400 = 2026-03-11 00:00 Asia/Shanghai (16:00Z on 03-10).
+QUIET_PAYLOADS = {
+    "incremental_tickets_cursor.json": {
+        "after_cursor": None, "after_url": None, "before_cursor": None, "before_url": None,
+        "end_of_stream": True, "tickets": [],
+    },
+    "incremental_ticket_events.json": {
+        "count": 0, "end_of_stream": True, "end_time": 1773158400, "next_page": None, "ticket_events": [],
+    },
+    "satisfaction_ratings.json": {
+        "satisfaction_ratings": [], "meta": {"has_more": False, "after_cursor": None, "before_cursor": None},
+        "links": {"next": None, "prev": None},
+    },
+    "csat_survey_responses.json": {
+        "survey_responses": [], "meta": {"has_more": False, "after_cursor": None, "before_cursor": None},
+        "links": {"next": None, "prev": None},
+    },
+}  # fmt: skip
+
+
+def test_a_quiet_day_on_the_documented_account_is_green_and_publishes(settings, tmp_path):
+    """03-10 as the fixtures have it, built; then 03-11, on which Zendesk serves nothing, run as the
+    daily run does: ingest, dbt build over its window (the look-back reaches back over 03-10), the
+    GX suites on its slice, publish.
+
+    Worked by hand: each of the day's loads read 0 records, so 0 = 0 loaded + 0 rejected + 0
+    duplicates + 0 outside the window; the ticket metrics come with the tickets, also 0. The
+    marts have no 03-11 row at all (no row of zeros), and 03-10's rows stay as the busy day's own
+    test has them: 2 tickets created, 2 CSAT responses."""
+    from orchestration.defs.quality.checks import MART_SUITES, validate_mart
+    from orchestration.serving import PUBLISHED_MARTS
+    from orchestration.serving.snapshot import write_duckdb_snapshot
+
+    busy = FixtureServer()
+    try:
+        _load_the_account(pointed_at(settings, busy), DAY, "busy")
+    finally:
+        busy.stop()
+    _build(settings, tmp_path / "busy", (DAY, DAY))
+
+    quiet = FixtureServer(payloads=QUIET_PAYLOADS)
+    try:
+        results = _load_the_account(pointed_at(settings, quiet), QUIET, "quiet")
+    finally:
+        quiet.stop()
+    loads = [load for result in results for load in result.per_partition]
+    assert {load.stream for load in loads} == {
+        "zendesk.tickets", "zendesk.ticket_metrics", "zendesk.ticket_events", "zendesk.satisfaction_ratings",
+        "zendesk.csat_survey_responses",
+    }  # fmt: skip
+    for load in loads:
+        counts = (load.records_fetched, load.records_loaded, load.records_rejected, load.duplicates_dropped,
+                  load.outside_window)  # fmt: skip
+        assert counts == (0, 0, 0, 0, 0), load.stream
+    with closing(loader.connect(settings.warehouse_path)) as con:
+        for stream in ("tickets", "ticket_metrics", "ticket_events", "satisfaction_ratings", "csat_survey_responses"):
+            assert loader.accounting_gaps(con, "quiet", "zendesk", stream) == [], stream
+
+    # run_dbt asserts the build, its tests included, passed: none may expect rows of an empty day
+    _build(settings, tmp_path / "quiet", (QUIET, QUIET))
+    for table, day_column, suite in MART_SUITES:
+        if table == "marts.dim_customer":  # these fixtures have no HubSpot: empty on any day, rightly blocked
+            continue
+        outcome = validate_mart(settings, table, day_column, suite, (QUIET, QUIET))
+        assert outcome.success, (table, outcome.failures)
+        if day_column is not None:
+            assert outcome.rows_checked == 0, table  # the day's slice is empty, and still passes
+
+    with closing(duckdb.connect(str(settings.warehouse_path))) as warehouse:
+        write_duckdb_snapshot(warehouse, PUBLISHED_MARTS, settings.snapshot_path)
+    with closing(duckdb.connect(str(settings.snapshot_path), read_only=True)) as served:
+        days = dict(
+            served.execute("select kpi_date, sum(tickets_created) from marts.fct_kpi_daily group by 1").fetchall()
+        )
+        csat = served.execute(
+            "select sum(csat_responses) from marts.fct_kpi_daily where kpi_date = ?", [DAY]
+        ).fetchone()
+        quiet_tickets = served.execute(
+            "select count(*) from marts.fct_tickets where created_date = ?", [QUIET]
+        ).fetchone()
+    assert QUIET not in days  # nothing happened: no row, not a row of zeros
+    assert (days.get(DAY), csat[0], quiet_tickets[0]) == (2, 2, 0)

@@ -7,14 +7,14 @@ path of the Data Docs. The volume anomaly check only warns.
 
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 
 import dagster as dg
 
 from expectations import suites
 from expectations.anomaly import TRAILING_DAYS, find_anomalies
 from expectations.validate import Outcome, validate
-from ingestion.settings import load_settings
+from ingestion.settings import Settings, load_settings
 from orchestration.defs.partitions import run_days
 from orchestration.defs.pools import DUCKDB_WRITERS
 from orchestration.defs.quality import slices
@@ -60,12 +60,21 @@ def _mart_suite(table: str, day_column: str | None, build: Callable[[list[str]],
         pool=DUCKDB_WRITERS,
     )
     def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-        settings = load_settings()
-        days = run_days(context)
-        df = slices.table_slice(settings, table, day_column, days)
-        return _result(validate(name, df, build(slices.text_columns(settings, table)), settings.gx_dir))
+        return _result(validate_mart(load_settings(), table, day_column, build, run_days(context)))
 
     return _check
+
+
+def validate_mart(
+    settings: Settings,
+    table: str,
+    day_column: str | None,
+    build: Callable[[list[str]], list],
+    days: tuple[date, date] | None,
+) -> Outcome:
+    """A mart's suite on the slice of `days` (the whole table without a day column or days)."""
+    df = slices.table_slice(settings, table, day_column, days)
+    return validate(table.split(".")[1], df, build(slices.text_columns(settings, table)), settings.gx_dir)
 
 
 @dg.asset_check(
@@ -193,15 +202,20 @@ def zendesk_metric_reconciliation(context: dg.AssetCheckExecutionContext) -> dg.
     )
 
 
+# (table, the column of its day or None to check it whole, the suite): one blocking check each
+MART_SUITES: tuple[tuple[str, str | None, Callable[[list[str]], list]], ...] = (
+    ("marts.fct_kpi_daily", "kpi_date", suites.fct_kpi_daily),
+    ("marts.fct_tickets", "created_date", suites.fct_tickets),
+    ("marts.fct_survey_responses", "submitted_date", suites.fct_survey_responses),
+    ("marts.rpt_kpi_scorecard", None, suites.published_table),
+    ("marts.rpt_kpi_breakdown", None, suites.published_table),
+    ("marts.dim_customer", None, suites.published_table),
+    ("marts.dim_team", None, suites.published_table),
+    ("staging.stg_zendesk__tickets", "loaded_partition_date", suites.stg_zendesk__tickets),
+)
+
 quality_checks = [
-    _mart_suite("marts.fct_kpi_daily", "kpi_date", suites.fct_kpi_daily),
-    _mart_suite("marts.fct_tickets", "created_date", suites.fct_tickets),
-    _mart_suite("marts.fct_survey_responses", "submitted_date", suites.fct_survey_responses),
-    _mart_suite("marts.rpt_kpi_scorecard", None, suites.published_table),
-    _mart_suite("marts.rpt_kpi_breakdown", None, suites.published_table),
-    _mart_suite("marts.dim_customer", None, suites.published_table),
-    _mart_suite("marts.dim_team", None, suites.published_table),
-    _mart_suite("staging.stg_zendesk__tickets", "loaded_partition_date", suites.stg_zendesk__tickets),
+    *(_mart_suite(*suite) for suite in MART_SUITES),
     ticket_freshness,
     reject_share,
     quarantine_share,
