@@ -1,0 +1,161 @@
+"""Two `cskpi run`s as a data engineer starts them, against "real accounts" (the loopback server,
+with the accounts' tokens set as a user sets them): a daily run and a backfill started at the same
+moment on one Dagster instance.
+
+- The duckdb_writer pool (limit 1, from the instance's dagster.yaml) serialises their DuckDB
+  writes: both succeed, with no lock error, and one of them waited for the pool.
+- Secrets stay secret: no token is written anywhere a user or an attacker reads: the CLI output,
+  the landing zone, the warehouse, dbt's target and log folders, or the Dagster instance (event
+  log, compute logs).
+
+One pair of runs serves both, since each run of the whole job costs most of a minute of CPU.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from ingestion.sample.server import SAMPLE_CREDENTIALS, SampleServer
+from ingestion.sample.source import SampleSource
+from ingestion.settings import PROJECT_ROOT
+from tests.conftest import use_small_sample
+
+pytestmark = pytest.mark.e2e
+
+ZENDESK, HUBSPOT, SURVEYS = (
+    SAMPLE_CREDENTIALS["zendesk"],
+    SAMPLE_CREDENTIALS["hubspot"],
+    SAMPLE_CREDENTIALS["survey_api"],
+)
+SECRETS = {
+    ZENDESK["api_token"],
+    HUBSPOT["access_token"],
+    SURVEYS["api_key"],
+    # what the clients send: HTTP Basic of "email/token:api_token" and "api_key:"
+    base64.b64encode(f"{ZENDESK['email']}/token:{ZENDESK['api_token']}".encode()).decode(),
+    base64.b64encode(f"{SURVEYS['api_key']}:".encode()).decode(),
+}
+DAILY = ("2026-03-18", "2026-03-18")
+BACKFILL = ("2026-03-16", "2026-03-17")
+
+
+@dataclass
+class Runs:
+    outputs: list[str]
+    returncodes: list[int]
+    requests_served: int
+    started: float
+    tmp: Path
+    data: Path
+    home: Path
+
+
+def _files_with_secrets(root: Path, since: float = 0.0) -> list[str]:
+    found = []
+    for path in root.rglob("*"):
+        if path.is_file() and not path.name.endswith((".duckdb", ".duckdb.wal")) and path.stat().st_mtime >= since:
+            data = path.read_bytes()
+            found += [f"{path}: {s[:12]}..." for s in SECRETS if s.encode() in data]
+    return found
+
+
+def _tables_with_secrets(warehouse: Path) -> list[str]:
+    found = []
+    with closing(duckdb.connect(str(warehouse), read_only=True)) as con:
+        tables = con.execute(
+            "select table_schema || '.' || table_name from information_schema.tables "
+            "where table_schema in ('raw', 'staging', 'intermediate', 'marts')"
+        ).fetchall()
+        for (table,) in tables:
+            for secret in SECRETS:
+                n = con.execute(f"select count(*) from {table} t where t::varchar like ?", [f"%{secret}%"]).fetchone()
+                if n[0]:
+                    found.append(f"{table}: {n[0]} row(s) hold {secret[:12]}...")
+    return found
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> Runs:
+    started = time.time()
+    tmp = tmp_path_factory.mktemp("cli_runs")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        data = use_small_sample(tmp, monkeypatch)
+        monkeypatch.setenv("CSKPI_SAMPLE_TICKETS_PER_DAY", "60")
+        monkeypatch.setenv("CSKPI_SAMPLE_CUSTOMERS", "500")
+        home = tmp / "dagster_home"
+        home.mkdir()
+        shutil.copy(PROJECT_ROOT / ".dagster_home" / "dagster.yaml", home / "dagster.yaml")
+        with SampleServer(SampleSource.from_env()) as server:
+            env = {
+                **os.environ,
+                "DAGSTER_HOME": str(home),
+                "DBT_TARGET_PATH": str(tmp / "dbt_target"),
+                "DBT_LOG_PATH": str(tmp / "dbt_logs"),
+                "ZENDESK_BASE_URL": server.base_url,
+                "ZENDESK_EMAIL": ZENDESK["email"],
+                "ZENDESK_API_TOKEN": ZENDESK["api_token"],
+                "HUBSPOT_BASE_URL": server.base_url,
+                "HUBSPOT_ACCESS_TOKEN": HUBSPOT["access_token"],
+                "SURVEY_API_BASE_URL": server.base_url,
+                "SURVEY_API_KEY": SURVEYS["api_key"],
+            }
+            # An instance is created once, before runs meet on it (as `make dev` or the first run
+            # does); two processes creating a brand-new SQLite instance at once race on its schema.
+            subprocess.run([sys.executable, "-c", "import dagster as dg; i = dg.DagsterInstance.get(); "
+                            "i.get_runs(limit=1); i.get_asset_keys(); i.all_instigator_state()"],
+                           env=env, check=True)  # fmt: skip
+            cli = [sys.executable, "-m", "orchestration.cli", "run"]
+            pipe = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "text": True}
+            procs = [
+                subprocess.Popen([*cli, "--start", first, "--end", last], env=env, cwd=PROJECT_ROOT, **pipe)
+                for first, last in (DAILY, BACKFILL)
+            ]
+            outputs = [p.communicate(timeout=900)[0] for p in procs]
+            served = server.requests_served
+    return Runs(outputs, [p.returncode for p in procs], served, started, tmp, data, home)
+
+
+def test_daily_run_and_backfill_at_once_both_succeed_one_waiting_for_the_pool(runs):
+    for returncode, out in zip(runs.returncodes, runs.outputs, strict=True):
+        assert returncode == 0, out[-3000:]
+        assert "Could not set lock" not in out and "Conflicting lock" not in out
+    run_ids = [re.search(r"run (\S+) succeeded", out).group(1) for out in runs.outputs]
+
+    os.environ["DAGSTER_HOME"] = str(runs.home)
+    try:
+        with dg.DagsterInstance.get() as instance:
+            blocked = sum(
+                1
+                for run_id in run_ids
+                for entry in instance.all_logs(run_id)
+                if "blocked by limit for pool duckdb_writer" in (entry.user_message or "")
+            )
+    finally:
+        os.environ.pop("DAGSTER_HOME")
+    assert blocked > 0, "the runs overlapped, so one of them must have waited for the pool"
+
+
+def test_runs_against_real_accounts_write_no_secret(runs):
+    assert runs.returncodes == [0, 0], "\n".join(out[-2000:] for out in runs.outputs)
+    assert runs.requests_served > 0, "the runs read the accounts, not the embedded sample"
+    assert [s for out in runs.outputs for s in SECRETS if s in out] == [], "the CLI printed a secret"
+    assert _files_with_secrets(runs.data) == []
+    assert _files_with_secrets(runs.home) == []
+    # dbt writes under the project (dagster-dbt keeps a target folder per invocation) or where told
+    dbt_dirs = (runs.tmp / "dbt_target", runs.tmp / "dbt_logs", PROJECT_ROOT / "dbt_project" / "target",
+                PROJECT_ROOT / "dbt_project" / "logs")  # fmt: skip
+    assert [f for d in dbt_dirs for f in _files_with_secrets(d, since=runs.started)] == []
+    assert _tables_with_secrets(runs.data / "warehouse.duckdb") == []
