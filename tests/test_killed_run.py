@@ -16,7 +16,7 @@ from ingestion.settings import PROJECT_ROOT, load_settings
 from tests import sample_warehouse
 from tests.conftest import use_small_sample
 
-FIRST, LAST = date(2026, 3, 12), date(2026, 3, 18)
+FIRST, LAST = date(2026, 3, 14), date(2026, 3, 18)
 INGEST_ALL = (
     "from datetime import date; from ingestion import pipeline; from ingestion.settings import load_settings; "
     "s = load_settings(); "
@@ -27,9 +27,12 @@ INGEST_ALL = (
 
 def test_sigkill_mid_load_then_rerun_equals_a_clean_run(tmp_path, monkeypatch):
     use_small_sample(tmp_path / "clean", monkeypatch)
+    # a small day keeps the two builds quick; five days give the kill a later day to land in
+    monkeypatch.setenv("CSKPI_SAMPLE_TICKETS_PER_DAY", "80")
     clean = sample_warehouse.mart_fingerprints(sample_warehouse.build(FIRST, LAST, tmp_path / "clean"))
 
     use_small_sample(tmp_path / "killed", monkeypatch)
+    monkeypatch.setenv("CSKPI_SAMPLE_TICKETS_PER_DAY", "80")
     worker = subprocess.Popen([sys.executable, "-c", INGEST_ALL], cwd=PROJECT_ROOT, env=dict(os.environ))
     events = load_settings().landing_dir / "zendesk" / "ticket_events"
     deadline = time.monotonic() + 60
