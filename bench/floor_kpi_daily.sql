@@ -300,7 +300,10 @@ ticket_days as (
         -- solved or closed by an event or by the current status
         count(*) filter (
             not is_excluded
-            and (first_solved_at is not null or first_closed_at is not null or status in ('solved', 'closed'))
+            and (
+                first_solved_at is not null or first_closed_at is not null or status in ('solved', 'closed')
+                or solved_at is not null
+            )
         ) as solved_tickets,
         count(handle_seconds) filter (not is_excluded) as handled_tickets,
         sum(handle_seconds) filter (not is_excluded) as handle_seconds_sum,

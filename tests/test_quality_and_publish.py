@@ -268,6 +268,9 @@ def _inject_solved_before_assigned(settings, first_id: int, count: int) -> None:
             "value, previous_value, _record, 9000001 as updater_id, '2026-02-25' as _partition_date, "
             "'inject' as _batch_id, 'inject' as _run_id, now()::timestamp as _loaded_at, 'inject' as _source_file "
             "from range(?, ?) as r(id), (values "
+            # the creation audit, as every ticket created in the loaded history has
+            "(0, '2026-02-25 02:00:00'::timestamp, 'Create', 'status', 'new', null, "
+            """ '{"field_name": "status", "value": "new"}'),"""
             "(1, '2026-02-25 02:10:00'::timestamp, 'Change', 'status', 'solved', 'open', "
             """ '{"field_name": "status", "value": "solved", "previous_value": "open"}'),"""
             "(2, '2026-02-25 02:50:00'::timestamp, 'Change', 'assignee_id', '9000001', null, "

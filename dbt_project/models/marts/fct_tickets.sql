@@ -154,10 +154,13 @@ select
     cast(talk_seconds as bigint) as talk_seconds,
     cast(public_agent_replies as bigint) as public_agent_replies,
     cast(reopen_count as bigint) as reopen_count,
-    -- Resolved: a solve or close event, or the ticket's current status. Tickets whose audits
-    -- predate the history start, imports and follow-ups can be closed with no solve event loaded.
+    -- Resolved: a solve or close event, the ticket's current status, or a known solve time (a
+    -- ticket older than the loaded history, first resolved by Zendesk's metrics, then reopened).
+    -- Tickets whose audits predate the history start, imports and follow-ups can be closed with no
+    -- solve event loaded.
     cast(
         first_solved_at is not null or first_closed_at is not null or status in ('solved', 'closed')
+        or solved_at is not null
         as boolean
     ) as is_solved,
     cast(first_solved_at is not null and reopen_count > 0 as boolean) as is_reopened,
