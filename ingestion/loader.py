@@ -8,6 +8,8 @@ Modes:
 - versions: add the (id, version) pairs of the window that raw does not hold yet and never delete
   one, so re-running any day in any order, at any page size, can only add what was missing;
 - partition: replace one day's rows (a file-based stream whose file is that day's whole truth);
+- versions without a partition (the CRM): the same, over the whole table: every version fetched
+  belongs to the load;
 - upsert: keep the newest version of each id (incremental streams with a high-water mark);
 - snapshot: replace the whole table (small reference lists).
 """
@@ -15,9 +17,10 @@ Modes:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -93,6 +96,9 @@ class LoadResult:
     duplicates_dropped: int
     outside_window: int
     cursor: str | None
+    # what the connector found about the source beyond counts (e.g. the CRM properties a portal
+    # lacks), for the asset's metadata
+    notes: dict[str, Any] = field(default_factory=dict)
     # a stream's total over several days keeps each day's own loads here, its sideloads' included
     # (Zendesk's metric_sets come in the ticket pages), each named by its own stream
     per_partition: tuple[LoadResult, ...] = ()
@@ -243,9 +249,11 @@ def load(
     if spec.mode == "versions":
         # one copy of each (key, version); a version raw already holds is a counted duplicate
         dedup = f"partition by {spec.key}, {spec.version} order by _source_file desc"
+        # a time-partitioned stream compares within the window only, so the filter reaches the scan
+        bounds = f" and t.{spec.version} >= {lo} and t.{spec.version} < {hi}" if lo else ""
         held = (
             f"and not exists (select 1 from {spec.table} t where t.{spec.key} = c.{spec.key} "
-            f"and t.{spec.version} = c.{spec.version} and t.{spec.version} >= {lo} and t.{spec.version} < {hi})"
+            f"and t.{spec.version} = c.{spec.version}{bounds})"
         )
     elif spec.mode == "upsert":
         # the newest copy of each key; one no newer than what raw holds is a counted duplicate

@@ -285,22 +285,59 @@ def ingest_ticket_fields(settings: Settings, run_id: str, progress: Progress = _
     return _snapshot(settings, ZENDESK_TICKET_FIELDS, zendesk.fetch_ticket_fields, run_id, progress)
 
 
-def _crm(settings: Settings, spec: StreamSpec, properties: tuple[str, ...], run_id: str, progress: Progress):
+def _crm(
+    settings: Settings,
+    spec: StreamSpec,
+    properties: tuple[str, ...],
+    run_id: str,
+    progress: Progress,
+    required: dict[str, str] | None = None,
+) -> LoadResult:
+    """Search from the committed cursor, then the archived records, into one batch and one load.
+    `required`: the configured custom properties (name -> what their absence means), checked first."""
     with closing(loader.connect(settings.warehouse_path, settings.duckdb_memory_limit)) as con:
         since_ms = int(loader.last_cursor(con, spec) or 0)
+    notes: dict = {}
     with open_client(settings, "hubspot") as client:
+        if required is not None:
+            missing = hubspot.missing_properties(client, spec.stream, required)
+            notes["missing_properties"] = sorted(missing)
+            if missing:  # one line for all of them: what is missing and what it does to the KPIs
+                progress(
+                    f"HubSpot {spec.stream} lack propert{'y' if len(missing) == 1 else 'ies'} "
+                    + "; ".join(f"{name}: {meaning}" for name, meaning in missing.items())
+                )
         batch = LandingBatch(settings.landing_dir, spec.source, spec.stream, _today(settings))
         fetched = hubspot.fetch_modified_since(client, batch, spec.stream, properties, since_ms)
+        searched = fetched.records
+        hubspot.fetch_archived(client, fetched, spec.stream, properties)
     result = _load(settings, spec, fetched, run_id)
+    if required is not None:
+        notes["current_records_lacking_value"] = _lacking_values(settings, spec, required)
     progress(
-        f"{spec.name}: modified since {since_ms} ms: {fetched.pages} pages, {describe(result)}; "
-        f"cursor now {result.cursor}"
+        f"{spec.name}: modified since {since_ms} ms: {fetched.pages} pages ({searched} searched, "
+        f"{fetched.records - searched} archived), {describe(result)}; cursor now {result.cursor}"
     )
-    return result
+    return dataclasses.replace(result, notes=notes)
+
+
+def _lacking_values(settings: Settings, spec: StreamSpec, required: dict[str, str]) -> dict[str, int]:
+    """Per configured property: the current (newest, not archived) records whose value is missing
+    or cleared (""), which staging reads as 'unknown' / not returning / not linked."""
+    with closing(loader.connect(settings.warehouse_path, settings.duckdb_memory_limit)) as con:
+        counts = ", ".join(
+            f"count(*) filter (where nullif(trim(rec->'properties'->>'{name}'), '') is null)" for name in required
+        )
+        row = con.execute(
+            f"select {counts} from (select arg_max(_record, updated_at) as rec, arg_max(archived, updated_at) as a "
+            f"from {spec.table} group by id) where not a"
+        ).fetchone()
+    return dict(zip(required, (int(n) for n in row), strict=True))
 
 
 def ingest_contacts(settings: Settings, run_id: str, progress: Progress = _quiet) -> LoadResult:
-    return _crm(settings, HUBSPOT_CONTACTS, hubspot.CONTACT_PROPERTIES, run_id, progress)
+    config = hubspot.load_crm_config()
+    return _crm(settings, HUBSPOT_CONTACTS, config.contact_properties(), run_id, progress, config.required())
 
 
 def ingest_companies(settings: Settings, run_id: str, progress: Progress = _quiet) -> LoadResult:

@@ -359,19 +359,28 @@ ZENDESK_USERS = _zendesk_list("users", _json_reader("$.users[*]"))
 ZENDESK_TICKET_FIELDS = _zendesk_list("ticket_fields", _json_reader("$.ticket_fields[*]"))
 
 
+# CRM objects change, so raw keeps their versions keyed by (id, last modified time), as tickets do:
+# a load adds the versions it does not hold and never deletes one; staging picks the newest. An
+# archived record (read with `archived=true`; search never returns one) is a version of its own at
+# its `archivedAt`, so it is newer than the last live version and staging drops the id. CRM
+# streams are not partitioned by day: every version the fetch returns belongs to the load.
 def _hubspot(stream: str, modified_property: str) -> StreamSpec:
+    archived = "coalesce(try_cast(rec->>'archived' as boolean), false)"
+    archived_at, updated = ts_iso("rec->>'archivedAt'"), ts_iso("rec->>'updatedAt'")
+    modified = ts_iso(f"coalesce(rec->>'updatedAt', rec->'properties'->>'{modified_property}')")
     return StreamSpec(
         source="hubspot",
         stream=stream,
-        mode="upsert",
+        mode="versions",
         reader=_json_reader("$.results[*]"),
         columns=(
             Column("id", "try_cast(rec->>'id' as bigint)", "bigint"),
             Column(
                 "updated_at",
-                ts_iso(f"coalesce(rec->>'updatedAt', rec->'properties'->>'{modified_property}')"),
+                f"case when {archived} then coalesce({archived_at}, {updated}) else {modified} end",
                 "timestamp",
             ),
+            Column("archived", archived, "boolean"),
         ),
         rules=(("id is null", "missing id"), *_required_ts("updated_at")),
         key="id",

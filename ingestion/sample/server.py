@@ -3,7 +3,9 @@
 - Zendesk Support: incremental ticket export (cursor), incremental ticket events (time-based),
   groups, users and ticket fields (cursor pagination); a group and users by id, deleted ones
   included (the lists leave those out).
-- HubSpot CRM v3: contacts and companies search (`after` paging, 10,000-result cap, 200 per page).
+- HubSpot CRM v3: contacts and companies search (`after` paging, 10,000-result cap, 200 per page),
+  their property definitions (`/crm/v3/properties/{objectType}`) and the archived list
+  (`/crm/v3/objects/{objectType}?archived=true`; the sample archives nothing).
 - A Delighted-shaped survey API: /v1/survey_responses.json with Link-header cursors.
 
 A fault plan makes it misbehave on purpose (429 with Retry-After, 5xx, slow or malformed answers,
@@ -439,6 +441,26 @@ class SampleServer:
         return out
 
     @staticmethod
+    def hubspot_properties(object_type: str) -> dict:
+        """The property definitions the sample portal has, in the Properties API's shape."""
+        names = CONTACT_PROPERTIES if object_type == "contacts" else COMPANY_PROPERTIES
+        group = "contactinformation" if object_type == "contacts" else "companyinformation"
+        return {
+            "results": [
+                {"name": n, "label": n.replace("_", " ").title(), "type": "string", "fieldType": "text",
+                 "groupName": group, "hidden": False, "archived": False, "options": []}
+                for n in sorted(names)
+            ]
+        }  # fmt: skip
+
+    @staticmethod
+    def hubspot_archived(query: dict[str, list[str]]) -> dict:
+        """The archived list: nothing in the sample is archived (live lists are not served)."""
+        if query.get("archived", ["false"])[0] != "true":
+            raise _ApiError(404, {"status": "error", "category": "OBJECT_NOT_FOUND", "message": "not served"})
+        return {"results": []}
+
+    @staticmethod
     def _hubspot_time(epoch: int) -> str:
         return iso(epoch).replace("Z", ".000Z")
 
@@ -637,6 +659,10 @@ def _make_handler(server: SampleServer) -> type[BaseHTTPRequestHandler]:
                     "/crm/v3/objects/companies/search",
                 ):
                     payload = server.hubspot_search(path.split("/")[4], json.loads(body or b"{}"))
+                elif method == "GET" and path in ("/crm/v3/properties/contacts", "/crm/v3/properties/companies"):
+                    payload = server.hubspot_properties(path.rsplit("/", 1)[1])
+                elif method == "GET" and path in ("/crm/v3/objects/contacts", "/crm/v3/objects/companies"):
+                    payload = server.hubspot_archived(query)
                 elif method == "GET" and path == "/v1/survey_responses.json":
                     payload, next_info = server.survey_responses(query)
                     if next_info:

@@ -138,7 +138,11 @@ def _whole_stream(
     def _asset(context: dg.AssetExecutionContext, source_accounts: SourceAccounts) -> dg.MaterializeResult:
         result = ingest(source_accounts.settings(), context.run.run_id, context.log.info)
         return dg.MaterializeResult(
-            metadata={**_counts(result), "cursor": result.cursor or ""},
+            metadata={
+                **_counts(result),
+                "cursor": result.cursor or "",
+                **{k: dg.MetadataValue.json(v) for k, v in result.notes.items()},
+            },
             check_results=[_accounting_check(context, source, stream)],
         )
 
