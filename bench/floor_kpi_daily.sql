@@ -169,16 +169,40 @@ horizon as (
     select max(newest_event_at) as as_of_at from event_facts
 ),
 
--- stg_hubspot__contacts / dim_customer: a customer's tier by the Zendesk user it is. A plain
--- left join, as in dbt (a user with two contacts would count twice there too).
+-- stg_hubspot__contacts / stg_hubspot__customer_links: each contact's newest version, archived
+-- and merged-away ones left out; one contact per Zendesk user, the latest modified, then the
+-- highest id (the default link mode: the contact's zendesk_user_id property).
+contact_versions as (
+    select
+        id,
+        arg_max(archived, (updated_at, _loaded_at)) as archived,
+        arg_max(_record, (updated_at, _loaded_at)) as rec,
+        max(updated_at) as updated_at
+    from raw.hubspot__contacts
+    group by id
+),
+
+merged_away as (
+    select distinct try_cast(trim(m) as bigint) as id
+    from (select unnest(string_split(rec ->> '$.properties.hs_merged_object_ids', ';')) as m
+          from contact_versions where not archived)
+),
+
 customers as (
     select
-        cast(p[1] as bigint) as zendesk_user_id,
-        coalesce(nullif(lower(trim(p[2])), ''), 'unknown') as customer_tier
+        zendesk_user_id,
+        arg_max(customer_tier, (updated_at, id)) as customer_tier
     from (
-        select json_extract_string(_record, ['$.properties.zendesk_user_id', '$.properties.customer_tier']) as p
-        from raw.hubspot__contacts
+        select
+            id,
+            updated_at,
+            try_cast(trim(rec ->> '$.properties.zendesk_user_id') as bigint) as zendesk_user_id,
+            coalesce(lower(nullif(trim(rec ->> '$.properties.customer_tier'), '')), 'unknown') as customer_tier
+        from contact_versions
+        where not archived and id not in (select id from merged_away where id is not null)
     )
+    where zendesk_user_id is not null
+    group by zendesk_user_id
 ),
 
 -- stg_zendesk__ticket_metrics: Zendesk's newest metric set per ticket.

@@ -45,3 +45,45 @@
     ({{ local_date_expr }} >= {{ window_start_date() }} and {{ local_date_expr }} < {{ window_end_date() }})
 {%- endmacro %}
 
+
+{#
+  Source values that can be empty or malformed (every HubSpot property is a string, a cleared one
+  ""): NULL instead of an error, on DuckDB, PostgreSQL and Spark. Never a hard cast of these.
+#}
+{% macro blank_to_null(expr) -%}
+    nullif(trim({{ expr }}), '')
+{%- endmacro %}
+
+{% macro safe_bigint(expr) -%}
+    {{ return(adapter.dispatch('safe_bigint')(expr)) }}
+{%- endmacro %}
+
+{% macro default__safe_bigint(expr) -%}
+    case when trim({{ expr }}) ~ '^[+-]?[0-9]{1,18}$' then cast(trim({{ expr }}) as bigint) end
+{%- endmacro %}
+
+{% macro duckdb__safe_bigint(expr) -%}
+    try_cast(trim({{ expr }}) as bigint)
+{%- endmacro %}
+
+{% macro spark__safe_bigint(expr) -%}
+    try_cast(trim({{ expr }}) as bigint)
+{%- endmacro %}
+
+{# An ISO-8601 string (any offset) to a UTC timestamp; NULL when empty or unparseable. #}
+{% macro safe_utc_timestamp(expr) -%}
+    {{ return(adapter.dispatch('safe_utc_timestamp')(expr)) }}
+{%- endmacro %}
+
+{% macro default__safe_utc_timestamp(expr) -%}
+    case when trim({{ expr }}) ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$'
+         then cast(cast(trim({{ expr }}) as timestamp with time zone) at time zone 'UTC' as timestamp) end
+{%- endmacro %}
+
+{% macro duckdb__safe_utc_timestamp(expr) -%}
+    cast(try_cast(trim({{ expr }}) as timestamp with time zone) as timestamp)
+{%- endmacro %}
+
+{% macro spark__safe_utc_timestamp(expr) -%}
+    try_cast(trim({{ expr }}) as timestamp)
+{%- endmacro %}

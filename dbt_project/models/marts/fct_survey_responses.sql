@@ -20,7 +20,7 @@ tickets as (
     select l.ticket_id, l.channel, {{ team_label('l.group_id', 't.team') }} as team, c.customer_tier
     from {{ ref('stg_zendesk__tickets') }} as l
     left join {{ ref('dim_team') }} as t on t.group_id = l.group_id
-    left join {{ ref('stg_hubspot__contacts') }} as s on s.zendesk_user_id = l.requester_id
+    left join {{ ref('stg_hubspot__customer_links') }} as s on s.zendesk_user_id = l.requester_id
     left join {{ ref('dim_customer') }} as c on c.customer_id = s.contact_id
     where l.ticket_id in (select ticket_id from responses)
 ),

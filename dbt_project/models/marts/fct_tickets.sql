@@ -23,10 +23,11 @@ channels as (
     select channel from {{ ref('dim_channel') }}
 ),
 
+-- one contact per requester (stg_hubspot__customer_links), so no ticket fans out
 customers as (
     select c.customer_id, s.zendesk_user_id, c.customer_tier
     from {{ ref('dim_customer') }} as c
-    inner join {{ ref('stg_hubspot__contacts') }} as s on s.contact_id = c.customer_id
+    inner join {{ ref('stg_hubspot__customer_links') }} as s on s.contact_id = c.customer_id
 ),
 
 targets as (

@@ -1,7 +1,19 @@
+-- Companies: the newest version of each in raw, less the archived ones.
+with versions as (
+    select
+        id,
+        updated_at,
+        archived,
+        _record,
+        row_number() over (partition by id order by updated_at desc, _loaded_at desc) as version_rank
+    from {{ source('hubspot', 'companies') }}
+)
+
 select
     id as company_id,
-    _record -> 'properties' ->> 'name' as company_name,
-    _record -> 'properties' ->> 'industry' as industry,
-    coalesce(nullif(lower(trim(_record -> 'properties' ->> 'region')), ''), 'unknown') as region,
+    {{ hubspot_property('name') }} as company_name,
+    {{ hubspot_property('industry') }} as industry,
+    coalesce(lower({{ blank_to_null(hubspot_property('region')) }}), 'unknown') as region,
     updated_at
-from {{ source('hubspot', 'companies') }}
+from versions
+where version_rank = 1 and not archived
