@@ -241,3 +241,20 @@ def _empty_survey_streams(settings: Settings) -> None:
     with closing(loader.connect(settings.warehouse_path)) as con:
         loader.load(con, SURVEY_API_RESPONSES, [], window=pipeline.day_window(settings, DAY), **common)
         loader.load(con, survey_csv.stream_spec(mapping), [], fixed_partition=DAY, scope=("survey_tool", "x"), **common)
+
+
+def test_a_crm_table_of_the_upsert_release_migrates_in_place(accounts):
+    """The upsert release's raw contacts table has no `archived` column: the next load adds it,
+    fills it from `_record` for every stored row, and keeps the rows it held. After the fixtures'
+    run, 520 has its live and archived versions; the migration run (same fixtures) adds nothing:
+    7 fetched, 7 duplicates."""
+    settings, _ = accounts
+    pipeline.ingest_contacts(settings, "run-1")
+    with closing(loader.connect(settings.warehouse_path)) as con:
+        con.execute("alter table raw.hubspot__contacts drop column archived")
+    again = pipeline.ingest_contacts(settings, "run-2")
+    assert (again.records_fetched, again.records_loaded, again.duplicates_dropped) == (7, 0, 7)
+    assert _rows(settings, "select id, archived from raw.hubspot__contacts where id = 520 order by updated_at") == [
+        (520, False),
+        (520, True),
+    ]
