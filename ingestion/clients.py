@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from ingestion.errors import SourceAuthError
+from ingestion.errors import IngestionError, SourceAuthError
 from ingestion.http import Pacer, SourceClient
 from ingestion.settings import Settings, SourceEndpoint
 
@@ -33,6 +33,8 @@ def _client(
 @contextmanager
 def open_client(settings: Settings, source: str) -> Iterator[SourceClient]:
     endpoint = settings.endpoint(source)
+    if endpoint.mode == "off":  # the pipeline skips an off source before it connects
+        raise IngestionError(settings.source_off(source))
     if endpoint.uses_sample:
         from ingestion.sample.server import SAMPLE_CREDENTIALS, SampleServer
         from ingestion.sample.source import SampleSource
@@ -41,14 +43,14 @@ def open_client(settings: Settings, source: str) -> Iterator[SourceClient]:
             # the embedded sample has no rate limit to respect
             yield _client(endpoint, server.base_url, SAMPLE_CREDENTIALS[source], settings, paced=False)
         return
-    missing = [
-        var
-        for var, (key, value) in zip(endpoint.credential_variables, endpoint.credentials.items(), strict=True)
-        if not value
-    ]
+    values = {endpoint.url_variable: endpoint.base_url}
+    values.update(zip(endpoint.credential_variables, endpoint.credentials.values(), strict=True))
+    missing = [var for var, value in values.items() if not value]
     if missing:
+        given = [var for var in values if var not in missing]
         raise SourceAuthError(
-            f"{source}: {endpoint.url_variable} is set, so the real account is used, but "
-            f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set."
+            f"{source}: {' and '.join(given)} {'is' if len(given) == 1 else 'are'} set, so the real account "
+            f"is used, but {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set."
         )
+    assert endpoint.base_url is not None  # not missing
     yield _client(endpoint, endpoint.base_url, endpoint.credentials, settings)

@@ -55,6 +55,16 @@ LEDGER_COLUMNS = (
     "cursor, landing_dir, committed_at"
 )
 
+# Each ingest step records the mode its source ran in (sample, account, off): the published marts
+# say which sources fed them (marts.rpt_sources), and an off source has no ledger rows to say it.
+SOURCE_MODES_DDL = """
+create table if not exists raw._source_modes (
+    run_id varchar,
+    source varchar,
+    mode varchar,
+    recorded_at timestamp
+)"""
+
 REJECTS_DDL = """
 create table if not exists raw._rejects (
     source varchar,
@@ -114,7 +124,18 @@ def connect(warehouse_path: Path, memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMI
     # warehouses from before the connector's own count was kept
     con.execute("alter table raw._ingest_ledger add column if not exists records_received bigint")
     con.execute(REJECTS_DDL)
+    con.execute(SOURCE_MODES_DDL)
     return con
+
+
+def record_source_mode(con: duckdb.DuckDBPyConnection, run_id: str, source: str, mode: str) -> None:
+    con.execute("insert into raw._source_modes values (?, ?, ?, now()::timestamp)", [run_id, source, mode])
+
+
+def create_empty(con: duckdb.DuckDBPyConnection, spec: StreamSpec) -> None:
+    """Create the stream's raw table if it is missing, with no rows: staging reads every raw table
+    through source(), so a stream that never loaded (its source off, no export yet) must still exist."""
+    _ensure_table(con, spec)
 
 
 def _sql_list(values: Sequence[str]) -> str:

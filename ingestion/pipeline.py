@@ -103,6 +103,23 @@ def _load(settings: Settings, spec: StreamSpec, fetched: FetchResult, run_id: st
         )
 
 
+def _source_on(settings: Settings, source: str, specs: tuple[StreamSpec, ...], run_id: str, progress: Progress) -> bool:
+    """Record the mode `source` runs in, create its raw tables if missing, and say whether to fetch it.
+
+    An off source (not configured, not demo mode) fetches nothing: its line in the run log says how
+    to turn it on. Its tables exist all the same, empty, so staging's source() resolves and the marts
+    build without it; so does a stream that loads nothing (a drop folder with no export yet).
+    """
+    off = settings.source_off(source)
+    with closing(loader.connect(settings.warehouse_path, settings.duckdb_memory_limit)) as con:
+        loader.record_source_mode(con, run_id, source, settings.source_mode(source))
+        for spec in specs:
+            loader.create_empty(con, spec)
+    if off:
+        progress(off)
+    return off is None
+
+
 def _by_day(
     settings: Settings,
     spec: StreamSpec,
@@ -114,8 +131,10 @@ def _by_day(
     fetch: Callable,
     sideloads: tuple[StreamSpec, ...] = (),
 ) -> LoadResult:
-    results = []
+    results: list[LoadResult] = []
     all_days = list(days(first, last))
+    if not _source_on(settings, source, (spec, *sideloads), run_id, progress):
+        return total(spec.name, results)
     told_unavailable = False
     with open_client(settings, source) as client:
         for n, day in enumerate(all_days, start=1):
@@ -197,6 +216,8 @@ def _today(settings: Settings) -> str:
 
 
 def _snapshot(settings: Settings, spec: StreamSpec, fetch: Callable, run_id: str, progress: Progress) -> LoadResult:
+    if not _source_on(settings, spec.source, (spec,), run_id, progress):
+        return total(spec.name, [])
     with open_client(settings, spec.source) as client:
         fetched = fetch(client, LandingBatch(settings.landing_dir, spec.source, spec.stream, _today(settings)))
     result = _load(settings, spec, fetched, run_id)
@@ -295,6 +316,8 @@ def _crm(
 ) -> LoadResult:
     """Search from the committed cursor, then the archived records, into one batch and one load.
     `required`: the configured custom properties (name -> what their absence means), checked first."""
+    if not _source_on(settings, "hubspot", (spec,), run_id, progress):
+        return total(spec.name, [])
     with closing(loader.connect(settings.warehouse_path, settings.duckdb_memory_limit)) as con:
         since_ms = int(loader.last_cursor(con, spec) or 0)
     notes: dict = {}
@@ -347,6 +370,9 @@ def ingest_companies(settings: Settings, run_id: str, progress: Progress = _quie
 def ingest_survey_csv(settings: Settings, first: date, last: date, run_id: str, progress: Progress = _quiet):
     """Each configured tool's export for each day; a day with no export file leaves that day as it was."""
     mappings = survey_csv.load_mappings(settings.survey_mapping_dir)
+    # Every tool's exports share one table (the same columns, scoped by survey_tool): any mapping creates it.
+    if not _source_on(settings, "survey_csv", tuple(survey_csv.stream_spec(m) for m in mappings[:1]), run_id, progress):
+        return total("surveys.csv_responses", [])
     sample = None
     if settings.survey_drop_is_sample:
         from ingestion.sample.source import SampleSource

@@ -1,7 +1,9 @@
 """Every setting the pipeline reads from the environment, in one place.
 
-Endpoints and secrets come from environment variables. A source whose base URL is unset is served
-by the embedded sample (ingestion.sample), so a fresh checkout runs with no accounts.
+Endpoints and secrets come from environment variables. Which sources run is decided here too:
+with CSKPI_SOURCES=sample (`cskpi demo`, the tests) a source that is not configured is served by the
+embedded sample (ingestion.sample); in any other deployment it is off, so the sample's invented
+tickets never reach marts that also hold a team's real data.
 """
 
 from __future__ import annotations
@@ -9,11 +11,21 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # DuckDB's memory cap for the loaders and dbt; past it DuckDB spills to disk instead of growing.
 DEFAULT_DUCKDB_MEMORY_LIMIT = "3GB"
+
+# CSKPI_SOURCES: "sample" serves every source that is not configured from the embedded sample (the
+# demo, the tests); "accounts" (the default) leaves it off. A configured source is always its account.
+SOURCES_SAMPLE, SOURCES_ACCOUNTS = "sample", "accounts"
+# sample: the embedded sample; account: the configured account (or drop folder); off: not loaded
+SourceMode = Literal["sample", "account", "off"]
+# The sources a run reports on, in report order. The survey CSV drop folder is a source of its own:
+# a team may configure the survey API, the drop folder, both or neither.
+SOURCE_NAMES = ("zendesk", "hubspot", "survey_api", "survey_csv")
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -23,17 +35,34 @@ def _env(name: str, default: str | None = None) -> str | None:
 
 @dataclass(frozen=True)
 class SourceEndpoint:
-    """Where one SaaS source lives and how to authenticate; `base_url is None` means the sample."""
+    """Where one SaaS source lives and how to authenticate.
+
+    The source is configured when its base URL or any credential is set (a half-configured one fails
+    when it connects, naming what is missing); unconfigured, it is the sample or off (`sample_mode`).
+    """
 
     source: str
     base_url: str | None
     credentials: dict[str, str | None]
     url_variable: str
     credential_variables: tuple[str, ...]
+    sample_mode: bool = False  # CSKPI_SOURCES=sample
+
+    @property
+    def mode(self) -> SourceMode:
+        if self.base_url is not None or any(self.credentials.values()):
+            return "account"
+        return "sample" if self.sample_mode else "off"
 
     @property
     def uses_sample(self) -> bool:
-        return self.base_url is None
+        return self.mode == "sample"
+
+    @property
+    def turn_on(self) -> str:
+        """How to turn the source on, for the line an off source leaves in the run log."""
+        names = (self.url_variable, *self.credential_variables)
+        return f"set {', '.join(names[:-1])} and {names[-1]} to load it"
 
 
 @dataclass(frozen=True)
@@ -42,7 +71,8 @@ class Settings:
     warehouse_path: Path
     landing_dir: Path
     survey_drop_dir: Path
-    survey_drop_is_sample: bool  # no drop folder configured: the sample survey tool drops its exports
+    survey_drop_configured: bool  # CSKPI_SURVEY_DROP_DIR is set: a real survey tool drops its exports there
+    sample_mode: bool  # CSKPI_SOURCES=sample: unconfigured sources are served by the embedded sample
     survey_mapping_dir: Path
     reporting_timezone: str
     lookback_days: int
@@ -81,17 +111,54 @@ class Settings:
     def endpoint(self, source: str) -> SourceEndpoint:
         return {"zendesk": self.zendesk, "hubspot": self.hubspot, "survey_api": self.survey_api}[source]
 
+    @property
+    def survey_drop_is_sample(self) -> bool:
+        """The sample survey tool drops its exports into the (default) drop folder."""
+        return self.survey_csv_mode == "sample"
+
+    @property
+    def survey_csv_mode(self) -> SourceMode:
+        if self.survey_drop_configured:
+            return "account"
+        return "sample" if self.sample_mode else "off"
+
+    def source_mode(self, source: str) -> SourceMode:
+        """The mode of one of SOURCE_NAMES."""
+        return self.survey_csv_mode if source == "survey_csv" else self.endpoint(source).mode
+
+    def source_off(self, source: str) -> str | None:
+        """The run-log line of a source that is off (which one, and how to turn it on); None if it is on."""
+        if self.source_mode(source) != "off":
+            return None
+        how = (
+            "set CSKPI_SURVEY_DROP_DIR to its folder to load it"
+            if source == "survey_csv"
+            else (self.endpoint(source).turn_on)
+        )
+        return f"{source} is off: {how} (or CSKPI_SOURCES=sample for the embedded sample)"
+
+
+def _sources_setting() -> bool:
+    """CSKPI_SOURCES, as whether unconfigured sources come from the sample; a typo fails loudly
+    rather than quietly turning every source off or on."""
+    value = _env("CSKPI_SOURCES", SOURCES_ACCOUNTS)
+    if value not in (SOURCES_SAMPLE, SOURCES_ACCOUNTS):
+        raise ValueError(f"CSKPI_SOURCES must be {SOURCES_SAMPLE!r} or {SOURCES_ACCOUNTS!r}, not {value!r}")
+    return value == SOURCES_SAMPLE
+
 
 def load_settings() -> Settings:
     data_dir = Path(_env("CSKPI_DATA_DIR", str(PROJECT_ROOT / "data"))).resolve()
     tz = _env("CSKPI_REPORTING_TIMEZONE", "Asia/Shanghai")
     ZoneInfo(tz)  # fail early on a misspelt zone
+    sample_mode = _sources_setting()
     return Settings(
         data_dir=data_dir,
         warehouse_path=Path(_env("CSKPI_WAREHOUSE_PATH", str(data_dir / "warehouse.duckdb"))).resolve(),
         landing_dir=Path(_env("CSKPI_LANDING_DIR", str(data_dir / "landing"))).resolve(),
         survey_drop_dir=Path(_env("CSKPI_SURVEY_DROP_DIR", str(data_dir / "survey_drops"))).resolve(),
-        survey_drop_is_sample=_env("CSKPI_SURVEY_DROP_DIR") is None,
+        survey_drop_configured=_env("CSKPI_SURVEY_DROP_DIR") is not None,
+        sample_mode=sample_mode,
         survey_mapping_dir=Path(
             _env("CSKPI_SURVEY_MAPPING_DIR", str(PROJECT_ROOT / "config" / "survey_mappings"))
         ).resolve(),
@@ -116,6 +183,7 @@ def load_settings() -> Settings:
             base_url=_env("ZENDESK_BASE_URL"),
             credentials={"email": _env("ZENDESK_EMAIL"), "api_token": _env("ZENDESK_API_TOKEN")},
             url_variable="ZENDESK_BASE_URL",
+            sample_mode=sample_mode,
             credential_variables=("ZENDESK_EMAIL", "ZENDESK_API_TOKEN"),
         ),
         hubspot=SourceEndpoint(
@@ -123,6 +191,7 @@ def load_settings() -> Settings:
             base_url=_env("HUBSPOT_BASE_URL"),
             credentials={"access_token": _env("HUBSPOT_ACCESS_TOKEN")},
             url_variable="HUBSPOT_BASE_URL",
+            sample_mode=sample_mode,
             credential_variables=("HUBSPOT_ACCESS_TOKEN",),
         ),
         survey_api=SourceEndpoint(
@@ -130,6 +199,7 @@ def load_settings() -> Settings:
             base_url=_env("SURVEY_API_BASE_URL"),
             credentials={"api_key": _env("SURVEY_API_KEY")},
             url_variable="SURVEY_API_BASE_URL",
+            sample_mode=sample_mode,
             credential_variables=("SURVEY_API_KEY",),
         ),
     )

@@ -3,6 +3,8 @@
 cskpi run --start 2026-03-01 --end 2026-03-31   # one run, every day in the range
 cskpi report [--period 2026-03]                 # the service-level report from the published marts
 cskpi demo [--days N]                           # the sample: the previous month to yesterday, or N days
+
+`run` loads the configured sources; one that is not configured is off. `demo` sets CSKPI_SOURCES=sample.
 """
 
 from __future__ import annotations
@@ -13,11 +15,15 @@ import sys
 import time
 from contextlib import closing
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import duckdb
 import tenacity
 
 from orchestration.report.format import kpi_value
+
+if TYPE_CHECKING:
+    from ingestion.settings import Settings
 
 # DuckDB lets no other process open a file while one writes it. The summary after a run reads
 # outside the writer pool, so it waits (up to 30 min) for another run's write to finish.
@@ -159,6 +165,8 @@ def print_report(run_id: str) -> None:
         return
     metadata = event.asset_materialization.metadata
     print(f"service-level report ({metadata['period'].value}): {metadata['path'].value}")
+    if "sources" in metadata:
+        print(metadata["sources"].value)
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -185,13 +193,24 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def print_sources(settings: Settings) -> None:
+    """Each source's mode before a run starts: an off source is the one line to act on."""
+    from ingestion.settings import SOURCE_NAMES
+
+    print("sources: " + ", ".join(f"{s} ({settings.source_mode(s)})" for s in SOURCE_NAMES))
+    for source in SOURCE_NAMES:
+        if off := settings.source_off(source):
+            print(f"  {off}")
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
+    from ingestion.settings import load_settings
+
+    print_sources(load_settings())
     started = time.monotonic()
     ok, run_id = run_range(args.start, args.end)
     print_summary(run_id)
     print(f"\nrun {run_id} {'succeeded' if ok else 'FAILED'} in {time.monotonic() - started:.0f} s")
-    from ingestion.settings import load_settings
-
     print_published(load_settings(), ok)
     if ok:
         print_report(run_id)
@@ -199,8 +218,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from ingestion.settings import load_settings
+    from ingestion.settings import SOURCES_SAMPLE, load_settings
 
+    # The demo is the one run that serves unconfigured sources from the sample; the Dagster run
+    # below reads the same environment.
+    os.environ["CSKPI_SOURCES"] = SOURCES_SAMPLE
     settings = load_settings()
     today = datetime.now(settings.tz).date()
     # Pin the sample's clock to the start of today, so a second demo run today sees the same data.
@@ -215,6 +237,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         f"cs-kpi-warehouse demo: the embedded sample, {first} .. {last} ({(last - first).days + 1} daily partitions, "
         f"one run), timezone {settings.reporting_timezone}"
     )
+    print_sources(settings)
     started = time.monotonic()
     ok, run_id = run_range(first, last)
     print_summary(run_id)

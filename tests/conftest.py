@@ -24,6 +24,8 @@ def use_small_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point every setting at a small, pinned sample writing under tmp_path; return the data dir."""
     for name in REAL_ACCOUNT_VARIABLES:
         monkeypatch.delenv(name, raising=False)
+    # demo mode: a source the test does not point at an account is served by the sample, not off
+    monkeypatch.setenv("CSKPI_SOURCES", "sample")
     data = tmp_path / "data"
     monkeypatch.setenv("CSKPI_DATA_DIR", str(data))
     monkeypatch.setenv("CSKPI_SAMPLE_NOW", SAMPLE_NOW)

@@ -111,6 +111,9 @@ def runs(tmp_path_factory) -> Runs:
                 "HUBSPOT_ACCESS_TOKEN": HUBSPOT["access_token"],
                 "SURVEY_API_BASE_URL": server.base_url,
                 "SURVEY_API_KEY": SURVEYS["api_key"],
+                # a real deployment: every source runs against its "account"; the survey drop
+                # folder is not configured, so it is off rather than the sample's
+                "CSKPI_SOURCES": "accounts",
             }
             # An instance is created once, before runs meet on it (as `make dev` or the first run
             # does); two processes creating a brand-new SQLite instance at once race on its schema.

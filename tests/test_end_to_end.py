@@ -142,3 +142,15 @@ def test_closed_tickets_without_their_solve_event_are_resolved_on_zendesk_times(
     evaluation = next(e for e in checks if e.check_name == "zendesk_metric_reconciliation")
     # within the loaded history the definitions coincide: the check passes (>= 95 % agreement)
     assert evaluation.passed, evaluation.metadata["measures"].value
+
+
+def test_demo_mode_serves_every_source_from_the_sample(run):
+    """use_small_sample is demo mode (CSKPI_SOURCES=sample) with no account configured: all four sample."""
+    result, settings, _ = run
+    with closing(duckdb.connect(str(settings.snapshot_path), read_only=True)) as con:
+        modes = dict(con.execute("select source, mode from marts.rpt_sources").fetchall())
+    assert modes == dict.fromkeys(("zendesk", "hubspot", "survey_api", "survey_csv"), "sample")
+    for event in result.get_asset_materialization_events():
+        if event.asset_key.path[0] == "raw":
+            metadata = event.step_materialization_data.materialization.metadata
+            assert (metadata["source_mode"].value, metadata["source_off"].value) == ("sample", False), event.asset_key

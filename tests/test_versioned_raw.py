@@ -21,7 +21,7 @@ from ingestion.sample.server import SampleServer
 from ingestion.sample.source import SampleSource, sample_config_from_env
 from ingestion.settings import Settings, load_settings
 from ingestion.sources import zendesk
-from orchestration.serving import PUBLISHED_MARTS
+from orchestration.serving import PUBLISHED_MARTS, RUN_RECORD_MARTS
 from tests.conftest import pointed_at
 from tests.sample_warehouse import mart_fingerprints, run_dbt
 
@@ -144,7 +144,8 @@ def test_reruns_in_any_order_and_page_size_lose_no_version_and_end_as_one_clean_
     assert mart_fingerprints(settings.warehouse_path, PUBLISHED) == mart_fingerprints(clean.warehouse_path, PUBLISHED)
 
 
-PUBLISHED = tuple(f"marts.{table}" for table in PUBLISHED_MARTS)
+# rpt_sources records when each run loaded: the two builds' differ by design
+PUBLISHED = tuple(f"marts.{table}" for table in PUBLISHED_MARTS if table not in RUN_RECORD_MARTS)
 
 
 def _load_the_rest(settings: Settings, run_id: str) -> None:

@@ -18,7 +18,7 @@ from orchestration.defs.dbt.project import dbt_project
 def _from_env(name: str) -> dg.EnvVar | None:
     """EnvVar when the variable is set, so the UI shows where a secret comes from, never its value.
 
-    An unset base URL means the embedded sample serves that source.
+    An unset source is off, or served by the embedded sample with CSKPI_SOURCES=sample (settings.py).
     """
     return dg.EnvVar(name) if os.environ.get(name) else None
 

@@ -38,6 +38,7 @@ class WrittenReport:
     kpis_met: int
     kpis_missed: int
     missed_without_action: list[str]
+    sources_line: str  # which sources fed the marts, and how (sample, account, off)
 
 
 def report_path(out_dir: Path, period: Period) -> Path:
@@ -228,4 +229,5 @@ def write_report(snapshot: Path, out_dir: Path, plan_path: Path, period: Period 
         kpis_met=len(data.met),
         kpis_missed=len(data.missed),
         missed_without_action=[k.kpi_code for k in data.missed if k.kpi_code not in planned],
+        sources_line=data.sources_line,
     )

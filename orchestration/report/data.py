@@ -21,6 +21,13 @@ TREND_WEEKS = 26
 # Comparison charts: these KPIs by team and by channel over the report period.
 COMPARED_KPIS = ("fcr_rate", "frt_seconds", "csat_rate")
 COMPARED_DIMENSIONS = ("team", "channel")
+# How the report names rpt_sources' sources, in its order (ingestion.settings.SOURCE_NAMES).
+SOURCE_LABELS = {
+    "zendesk": "Zendesk",
+    "hubspot": "HubSpot",
+    "survey_api": "survey API",
+    "survey_csv": "survey CSV exports",
+}
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,16 @@ class ReportData:
     complaint_reasons: list[Slice]  # complaint_rate by category: numerator = complaints
     root_causes: dict[str, list[Slice]] = field(default_factory=dict)  # missed kpi -> slices by category
     quality: list[QualityLine] = field(default_factory=list)  # the data-quality note
+    sources: list[tuple[str, str]] = field(default_factory=list)  # (label, mode) of each source that fed the marts
+
+    @property
+    def sources_line(self) -> str:
+        """E.g. "Sources: Zendesk (account), HubSpot (off), survey API (off), survey CSV exports (account)"."""
+        return "Sources: " + ", ".join(f"{label} ({mode})" for label, mode in self.sources)
+
+    @property
+    def sources_off(self) -> list[str]:
+        return [label for label, mode in self.sources if mode == "off"]
 
     @property
     def missed(self) -> list[KpiRow]:
@@ -179,6 +196,12 @@ def _quality(con: duckdb.DuckDBPyConnection, period: Period) -> list[QualityLine
             for label, count, base, of_label in QUALITY_LINES]  # fmt: skip
 
 
+def sources(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """(label, mode) of every source rpt_sources lists: sample, account or off."""
+    modes = dict(con.execute("select source, mode from marts.rpt_sources").fetchall())
+    return [(label, modes[name]) for name, label in SOURCE_LABELS.items() if name in modes]
+
+
 def load(con: duckdb.DuckDBPyConnection, period: Period) -> ReportData:
     """Everything the report shows for `period`, from a connection to the published marts."""
     through = data_through(con)
@@ -205,6 +228,7 @@ def load(con: duckdb.DuckDBPyConnection, period: Period) -> ReportData:
         anomalies=find_anomalies(volumes, period.days, ("tickets_created", "complaint_tickets")),
         complaint_reasons=_slices(con, period, "complaint_rate", "category", "numerator desc"),
         quality=_quality(con, period),
+        sources=sources(con),
     )
     for kpi in report.missed:
         report.root_causes[kpi.kpi_code] = _slices(

@@ -10,4 +10,8 @@ PUBLISHED_MARTS = (
     "dim_channel",
     "dim_date",
     "dim_customer",
+    # which sources fed the marts above (sample, account, off); it holds run times, so unlike the
+    # others a re-run does not reproduce it row for row
+    "rpt_sources",
 )
+RUN_RECORD_MARTS = ("rpt_sources",)

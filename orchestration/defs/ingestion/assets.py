@@ -15,7 +15,7 @@ import dagster as dg
 from ingestion import loader, pipeline
 from ingestion.loader import LoadResult
 from ingestion.pipeline import days
-from ingestion.settings import load_settings
+from ingestion.settings import Settings, load_settings
 from orchestration.defs.partitions import daily_partitions, partition_days
 from orchestration.defs.pools import DUCKDB_WRITERS
 from orchestration.defs.resources import SourceAccounts
@@ -66,8 +66,17 @@ def _accounting_spec(source: str, stream: str) -> dg.AssetCheckSpec:
     )
 
 
-def _add_partition_metadata(context, key: dg.AssetKey, loads: list[LoadResult], first: date, last: date) -> None:
+def _mode_metadata(settings: Settings, feed: str) -> dict:
+    """Which mode the source ran in. An off source still materialises (0 records, `source_off`), so
+    its accounting check passes on no loads and the dbt steps downstream run, on empty raw tables."""
+    return {"source_mode": settings.source_mode(feed), "source_off": settings.source_off(feed) is not None}
+
+
+def _add_partition_metadata(
+    context, key: dg.AssetKey, loads: list[LoadResult], first: date, last: date, mode: dict
+) -> None:
     """Each partition gets its own day's counts, not the run's totals (several loads a day add up)."""
+    nothing = "the source is off" if mode["source_off"] else "nothing was delivered for this day"
     by_day: dict[date, dict] = {}
     for load in loads:
         day = by_day.setdefault(load.partition, dict.fromkeys(_counts(load), 0))
@@ -75,7 +84,7 @@ def _add_partition_metadata(context, key: dg.AssetKey, loads: list[LoadResult], 
             day[name] += value
     for day in days(first, last):
         context.add_asset_metadata(
-            by_day.get(day, {"records_fetched": 0, "no_load": "nothing was delivered for this day"}),
+            {**by_day.get(day, {"records_fetched": 0, "no_load": nothing}), **mode},
             asset_key=key,
             partition_key=day.isoformat(),
         )
@@ -87,8 +96,10 @@ def _daily_stream(
     description: str,
     ingest: Callable,
     sideloads: tuple[tuple[str, str], ...] = (),
+    feed: str | None = None,
 ) -> dg.AssetsDefinition:
-    """A daily stream; `sideloads` are (stream, description) of tables loaded from the same pages."""
+    """A daily stream; `sideloads` are (stream, description) of tables loaded from the same pages;
+    `feed` is the source whose mode decides whether it loads (settings.SOURCE_NAMES; default `source`)."""
     streams = ((stream, description), *sideloads)
 
     @dg.multi_asset(
@@ -110,11 +121,13 @@ def _daily_stream(
     )
     def _asset(context: dg.AssetExecutionContext, source_accounts: SourceAccounts):
         first, last = partition_days(context)
-        total = ingest(source_accounts.settings(), first, last, context.run.run_id, context.log.info)
+        settings = source_accounts.settings()
+        total = ingest(settings, first, last, context.run.run_id, context.log.info)
+        mode = _mode_metadata(settings, feed or source)
         for name, _ in streams:
             key = dg.AssetKey(["raw", source, name])
             loads = [load for load in total.per_partition if load.stream == f"{source}.{name}"]
-            _add_partition_metadata(context, key, loads, first, last)
+            _add_partition_metadata(context, key, loads, first, last, mode)
             yield dg.MaterializeResult(asset_key=key, check_results=[_accounting_check(context, source, name)])
 
     return _asset
@@ -136,12 +149,14 @@ def _whole_stream(
         check_specs=[_accounting_spec(source, stream)],
     )
     def _asset(context: dg.AssetExecutionContext, source_accounts: SourceAccounts) -> dg.MaterializeResult:
-        result = ingest(source_accounts.settings(), context.run.run_id, context.log.info)
+        settings = source_accounts.settings()
+        result = ingest(settings, context.run.run_id, context.log.info)
         return dg.MaterializeResult(
             metadata={
                 **_counts(result),
                 "cursor": result.cursor or "",
                 **{k: dg.MetadataValue.json(v) for k, v in result.notes.items()},
+                **_mode_metadata(settings, source),
             },
             check_results=[_accounting_check(context, source, stream)],
         )
@@ -210,11 +225,18 @@ ingestion_assets = [
     _whole_stream(
         "hubspot", "companies", "HubSpot companies modified since the committed cursor.", pipeline.ingest_companies
     ),
-    _daily_stream("surveys", "api_responses", "Survey API responses delivered on the day.", pipeline.ingest_survey_api),
+    _daily_stream(
+        "surveys",
+        "api_responses",
+        "Survey API responses delivered on the day.",
+        pipeline.ingest_survey_api,
+        feed="survey_api",
+    ),
     _daily_stream(
         "surveys",
         "csv_responses",
         "Survey tools' CSV exports of the day, read through their YAML mappings.",
         pipeline.ingest_survey_csv,
+        feed="survey_csv",
     ),
 ]

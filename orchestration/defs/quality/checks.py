@@ -60,7 +60,11 @@ def _mart_suite(table: str, day_column: str | None, build: Callable[[list[str]],
         pool=DUCKDB_WRITERS,
     )
     def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-        return _result(validate_mart(load_settings(), table, day_column, build, run_days(context)))
+        settings = load_settings()
+        suite = build
+        if (source := FED_BY_ONE_SOURCE.get(table)) and settings.source_off(source):
+            suite = suites.no_personal_data  # empty is right while its one source is off: no row count
+        return _result(validate_mart(settings, table, day_column, suite, run_days(context)))
 
     return _check
 
@@ -201,6 +205,10 @@ def zendesk_metric_reconciliation(context: dg.AssetCheckExecutionContext) -> dg.
         metadata=metadata,
     )
 
+
+# Dimensions that only one source fills (ingestion.settings.SOURCE_NAMES): while that source is off
+# they are rightly empty, so their suite drops the "has rows" rule.
+FED_BY_ONE_SOURCE = {"marts.dim_customer": "hubspot", "marts.dim_team": "zendesk"}
 
 # (table, the column of its day or None to check it whole, the suite): one blocking check each
 MART_SUITES: tuple[tuple[str, str | None, Callable[[list[str]], list]], ...] = (

@@ -30,7 +30,7 @@ def service_level_report(context: dg.AssetExecutionContext, config: ReportConfig
     settings = load_settings()
     period = parse_period(config.period) if config.period else None
     written = write_report(settings.snapshot_path, settings.reports_dir, settings.improvement_plan_path, period)
-    context.log.info(f"service-level report of {written.period.label}: {written.path}")
+    context.log.info(f"service-level report of {written.period.label}: {written.path}; {written.sources_line}")
     if written.missed_without_action:
         unplanned = ", ".join(written.missed_without_action)
         context.log.warning(f"KPIs not met with no action in {settings.improvement_plan_path}: {unplanned}")
@@ -41,5 +41,6 @@ def service_level_report(context: dg.AssetExecutionContext, config: ReportConfig
             "kpis_met": written.kpis_met,
             "kpis_not_met": written.kpis_missed,
             "not_met_without_action": dg.MetadataValue.json(written.missed_without_action),
+            "sources": written.sources_line,
         }
     )
