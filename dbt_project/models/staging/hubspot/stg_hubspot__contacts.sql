@@ -1,10 +1,10 @@
--- Customers. Email and phone leave this model only as keyed hashes of their normalised form;
--- names are dropped.
+-- Customers. Email and phone come as keyed hashes of their normalised form, computed by the
+-- loader (ingestion/pii.py): raw keeps no plain email, phone or name, and the key is in no SQL.
 with contacts as (
     select
         id as contact_id,
-        _record -> 'properties' ->> 'email' as email,
-        _record -> 'properties' ->> 'phone' as phone,
+        email_hash,
+        phone_hash,
         _record -> 'properties' ->> 'customer_tier' as customer_tier,
         _record -> 'properties' ->> 'region' as region,
         _record -> 'properties' ->> 'returning_customer' as returning_customer,
@@ -17,8 +17,8 @@ with contacts as (
 
 select
     contact_id,
-    {{ hash_pii(normalise_email('email')) }} as email_hash,
-    {{ hash_pii(normalise_phone('phone')) }} as phone_hash,
+    email_hash,
+    phone_hash,
     coalesce(nullif(lower(trim(customer_tier)), ''), 'unknown') as customer_tier,
     coalesce(nullif(lower(trim(region)), ''), 'unknown') as region,
     lower(returning_customer) = 'true' as is_returning_customer,
