@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import secrets
 import shutil
 import signal
 import subprocess
@@ -78,6 +79,8 @@ def start_source(env: dict[str, str], requests_file: Path) -> tuple[subprocess.P
         "HUBSPOT_ACCESS_TOKEN": SAMPLE_CREDENTIALS["hubspot"]["access_token"],
         "SURVEY_API_BASE_URL": url,
         "SURVEY_API_KEY": SAMPLE_CREDENTIALS["survey_api"]["api_key"],
+        # a real account needs its own PII hash key; the benchmark's is throwaway
+        "CSKPI_PII_HASH_KEY": env.get("CSKPI_PII_HASH_KEY") or secrets.token_hex(32),
     }
 
 

@@ -5,6 +5,10 @@ class IngestionError(RuntimeError):
     """Base class: the run must fail and say why."""
 
 
+class ConfigError(IngestionError):
+    """A setting is missing or wrong: the run refuses to start, with one line saying what to set."""
+
+
 class SourceAuthError(IngestionError):
     """401/403: credentials are missing, wrong or expired. Retrying cannot help."""
 

@@ -24,8 +24,9 @@ from typing import Any
 
 import duckdb
 
+from ingestion import pii
 from ingestion.errors import IngestionError
-from ingestion.settings import DEFAULT_DUCKDB_MEMORY_LIMIT
+from ingestion.settings import DEFAULT_DUCKDB_MEMORY_LIMIT, load_settings
 from ingestion.streams import ALL_HTTP_STREAMS, FUTURE, Column, StreamSpec
 
 LEDGER_DDL = """
@@ -114,9 +115,20 @@ class LoadResult:
     per_partition: tuple[LoadResult, ...] = ()
 
 
-def connect(warehouse_path: Path, memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
+def connect(
+    warehouse_path: Path,
+    memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT,
+    hashing: pii.PiiHashing | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """A connection to the warehouse with the PII hash functions registered (ingestion.pii).
+
+    `hashing` defaults to the environment's (pii.pii_hashing): a real account without a key
+    fails here, before anything is written.
+    """
+    hashing = hashing or pii.pii_hashing(load_settings())
     warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(warehouse_path), config={"memory_limit": memory_limit})
+    pii.register(con, hashing)
     con.execute("set TimeZone = 'UTC'")
     con.execute("set enable_progress_bar = false")
     con.execute("create schema if not exists raw")
@@ -162,7 +174,13 @@ def _ensure_table(con: duckdb.DuckDBPyConnection, spec: StreamSpec) -> None:
 
 
 def _add_columns_from_record(con: duckdb.DuckDBPyConnection, spec: StreamSpec, columns: list[Column]) -> None:
-    """Add `columns` and fill them for every stored row from `_record`: one pass, one transaction."""
+    """Add `columns` and fill them for every stored row from `_record`: one pass, one transaction.
+
+    A stream whose record is scrubbed of personal data is scrubbed in the same transaction, after
+    its hash columns were computed from the plain record (and so are its rejects' payloads): a
+    warehouse from before hashing at load keeps no plain email or phone, and never a record
+    scrubbed before its hash was taken.
+    """
     names = ", ".join(c.name for c in columns)
     con.execute("begin transaction")
     try:
@@ -171,6 +189,14 @@ def _add_columns_from_record(con: duckdb.DuckDBPyConnection, spec: StreamSpec, c
             con.execute(f"alter table {spec.table} add column {column.name} {column.type}")
         fills = ", ".join(f"{c.name} = _column_from_record_{n}(_record)" for n, c in enumerate(columns))
         con.execute(f"update {spec.table} set {fills}")
+        if spec.scrubs_record:
+            con.execute(f"create or replace temp macro _scrubbed_record(rec) as {spec.record}")
+            con.execute(f"update {spec.table} set _record = _scrubbed_record(_record)")
+            con.execute(
+                "update raw._rejects set payload = _scrubbed_record(payload), "
+                "payload_md5 = md5(_scrubbed_record(payload)::varchar) where source = ? and stream = ?",
+                [spec.source, spec.stream],
+            )
         con.execute("commit")
     except duckdb.Error as exc:
         con.execute("rollback")
@@ -197,8 +223,10 @@ def _stage_incoming(con: duckdb.DuckDBPyConnection, spec: StreamSpec, files: Seq
         f"""
         create temp table _incoming as
         with parsed as (select {cols}, rec, filename as _source_file from ({reader}))
-        select * exclude (rec), rec as _record, case {reasons} end as _reject_reason,
-               md5(rec::varchar) as _payload_md5
+        -- the md5 too is of the stored record: an unkeyed md5 of a record holding a phone number
+        -- would give that number away to anyone who tries every number with the rest of the record
+        select * exclude (rec), {spec.record} as _record, case {reasons} end as _reject_reason,
+               md5(({spec.record})::varchar) as _payload_md5
         from parsed
         """
     )

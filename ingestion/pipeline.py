@@ -11,7 +11,9 @@ from collections.abc import Callable, Iterator
 from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 
-from ingestion import loader
+import duckdb
+
+from ingestion import loader, pii
 from ingestion.clients import open_client
 from ingestion.landing import LandingBatch, new_batch_id
 from ingestion.loader import LoadResult, LoadWindow
@@ -39,6 +41,11 @@ Progress = Callable[[str], None]
 
 def _quiet(_: str) -> None:
     pass
+
+
+def _connect(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """A loader connection hashing personal data with the run's own key (ingestion.pii)."""
+    return loader.connect(settings.warehouse_path, settings.duckdb_memory_limit, pii.pii_hashing(settings))
 
 
 def days(first: date, last: date) -> Iterator[date]:
@@ -89,7 +96,7 @@ def describe(result: LoadResult) -> str:
 
 def _load(settings: Settings, spec: StreamSpec, fetched: FetchResult, run_id: str, **kwargs) -> LoadResult:
     kwargs.setdefault("received", fetched.records)  # a sideload passes its own count
-    with closing(loader.connect(settings.warehouse_path, settings.duckdb_memory_limit)) as con:
+    with closing(_connect(settings)) as con:
         return loader.load(
             con,
             spec,
@@ -246,7 +253,7 @@ REFERENCED_AGENTS = (
 
 def referenced_ids(settings: Settings, queries: tuple[tuple[str, str], ...]) -> set[int]:
     """Distinct non-null ids the queries return, over the raw tables that exist yet."""
-    with closing(loader.connect(settings.warehouse_path, settings.duckdb_memory_limit)) as con:
+    with closing(_connect(settings)) as con:
         tables = con.execute("select table_name from information_schema.tables where table_schema = 'raw'")
         present = {r[0] for r in tables.fetchall()}
         parts = [sql for table, sql in queries if table in present]
@@ -318,7 +325,7 @@ def _crm(
     `required`: the configured custom properties (name -> what their absence means), checked first."""
     if not _source_on(settings, "hubspot", (spec,), run_id, progress):
         return total(spec.name, [])
-    with closing(loader.connect(settings.warehouse_path, settings.duckdb_memory_limit)) as con:
+    with closing(_connect(settings)) as con:
         since_ms = int(loader.last_cursor(con, spec) or 0)
     notes: dict = {}
     with open_client(settings, "hubspot") as client:
@@ -340,6 +347,7 @@ def _crm(
     progress(
         f"{spec.name}: modified since {since_ms} ms: {fetched.pages} pages ({searched} searched, "
         f"{fetched.records - searched} archived), {describe(result)}; cursor now {result.cursor}"
+        f"{_unparseable_phones(settings, spec, fetched.batch.batch_id)}"
     )
     return dataclasses.replace(result, notes=notes)
 
@@ -356,6 +364,21 @@ def _lacking_values(settings: Settings, spec: StreamSpec, required: dict[str, st
             f"from {spec.table} group by id) where not a"
         ).fetchone()
     return dict(zip(required, (int(n) for n in row), strict=True))
+
+
+def _unparseable_phones(settings: Settings, spec: StreamSpec, batch_id: str) -> str:
+    """A note on the batch's phone numbers that did not parse, for the progress line; "" if none.
+
+    Such a phone gets no hash rather than a made-up one, so its customer links by email only.
+    """
+    if not any(c.name == "phone_unparseable" for c in spec.columns):
+        return ""
+    with closing(_connect(settings)) as con:
+        n = con.execute(
+            f"select count(*) from {spec.table} where _batch_id = ? and phone_unparseable", [batch_id]
+        ).fetchone()[0]
+    region = settings.phone_default_region
+    return f"; {n} phone number(s) not parseable in default region {region}, left without a hash" if n else ""
 
 
 def ingest_contacts(settings: Settings, run_id: str, progress: Progress = _quiet) -> LoadResult:
@@ -400,7 +423,7 @@ def ingest_survey_csv(settings: Settings, first: date, last: date, run_id: str, 
                     f"{mapping.file_name(day)} in {settings.survey_drop_dir}"
                 )
                 continue
-            with closing(loader.connect(settings.warehouse_path, settings.duckdb_memory_limit)) as con:
+            with closing(_connect(settings)) as con:
                 result = loader.load(
                     con,
                     spec,

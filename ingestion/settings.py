@@ -9,7 +9,7 @@ tickets never reach marts that also hold a team's real data.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -93,6 +93,11 @@ class Settings:
     zendesk: SourceEndpoint
     hubspot: SourceEndpoint
     survey_api: SourceEndpoint
+    # HMAC key of the email and phone hashes (ingestion.pii); None: only the sample may run.
+    # Kept out of repr, so no traceback or log line that prints the settings prints the key.
+    pii_hash_key: str | None = field(default=None, repr=False)
+    # Region of a phone number written without its country code (ISO 3166: CN, US, ...)
+    phone_default_region: str = "CN"
 
     @property
     def duckdb_config(self) -> dict[str, str]:
@@ -202,4 +207,6 @@ def load_settings() -> Settings:
             sample_mode=sample_mode,
             credential_variables=("SURVEY_API_KEY",),
         ),
+        pii_hash_key=_env("CSKPI_PII_HASH_KEY"),
+        phone_default_region=_env("CSKPI_PHONE_DEFAULT_REGION", "CN"),
     )

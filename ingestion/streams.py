@@ -8,8 +8,12 @@ holds is the reject reason.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from dataclasses import dataclass
 from typing import Literal
+
+from ingestion.pii import HASH_FUNCTION, PHONE_FUNCTION
 
 LoadMode = Literal["versions", "partition", "upsert", "snapshot"]
 
@@ -52,6 +56,13 @@ class StreamSpec:
     # versions mode: (key, version) names one immutable version; other modes: the highest wins
     version: str
     partition_by: str | None = None  # timestamp column whose local day is the partition
+    # SQL over `rec` of what raw keeps as `_record` (and a reject as its payload): the record, or
+    # the record without its personal data, which the typed columns keep only as hashes
+    record: str = "rec"
+
+    @property
+    def scrubs_record(self) -> bool:
+        return self.record != "rec"
 
     @property
     def table(self) -> str:
@@ -60,6 +71,26 @@ class StreamSpec:
     @property
     def name(self) -> str:
         return f"{self.source}.{self.stream}"
+
+
+def without(fields: dict) -> str:
+    """`rec` without `fields`, given as a JSON merge patch whose nulls remove ({"name": None})."""
+    return f"json_merge_patch(rec, '{json.dumps(fields)}')"
+
+
+def email_hash(expr: str) -> str:
+    """The keyed hash of an email, lower-cased and trimmed (the rule of ingestion.pii.normalise_email)."""
+    return f"{HASH_FUNCTION}(nullif(lower(trim({expr})), ''))"
+
+
+def phone_hash(expr: str) -> str:
+    """The keyed hash of a phone number in E.164; NULL when it does not parse."""
+    return f"{HASH_FUNCTION}({PHONE_FUNCTION}({expr}))"
+
+
+def phone_unparseable(expr: str) -> str:
+    """A phone was given but is no phone number: its hash is NULL, and this flag counts it."""
+    return f"nullif(trim({expr}), '') is not null and {PHONE_FUNCTION}({expr}) is null"
 
 
 def _json_reader(path: str) -> str:
@@ -351,7 +382,14 @@ ZENDESK_GROUPS = _zendesk_list(
     "groups", _list_or_one_reader("groups", "group"), ("rec->>'name' is null", "missing name")
 )
 
-ZENDESK_USERS = _zendesk_list("users", _json_reader("$.users[*]"))
+# Agents (and any user a ticket names): nothing reads their name, email or phone, so raw does not keep them.
+_users = _zendesk_list("users", _json_reader("$.users[*]"))
+ZENDESK_USERS = dataclasses.replace(
+    _users,
+    # the email only as its keyed hash (ingestion.pii), for linking a requester to a CRM contact
+    columns=(*_users.columns, Column("email_hash", email_hash("json_extract_string(rec, '$.email')"), "varchar")),
+    record=without({"name": None, "email": None, "phone": None, "alias": None, "signature": None}),
+)
 
 
 # Ticket fields (system and custom): how the configured response-level and category fields are
@@ -388,7 +426,22 @@ def _hubspot(stream: str, modified_property: str) -> StreamSpec:
     )
 
 
-HUBSPOT_CONTACTS = _hubspot("contacts", "lastmodifieddate")
+# Customers: email and phone are kept only as keyed hashes (ingestion.pii), computed here at load;
+# the plain values and the names are removed from `_record`.
+_CONTACT_PII = {"email": None, "phone": None, "mobilephone": None, "firstname": None, "lastname": None}
+_contacts = _hubspot("contacts", "lastmodifieddate")
+HUBSPOT_CONTACTS = dataclasses.replace(
+    _contacts,
+    columns=(
+        *_contacts.columns,
+        # json_extract_string, not rec->'properties': in the macro that migrates an older table
+        # (loader._add_columns_from_record) DuckDB would read a single `->` as a lambda
+        Column("email_hash", email_hash("json_extract_string(rec, '$.properties.email')"), "varchar"),
+        Column("phone_hash", phone_hash("json_extract_string(rec, '$.properties.phone')"), "varchar"),
+        Column("phone_unparseable", phone_unparseable("json_extract_string(rec, '$.properties.phone')"), "boolean"),
+    ),
+    record=without({"properties": _CONTACT_PII}),
+)
 HUBSPOT_COMPANIES = _hubspot("companies", "hs_lastmodifieddate")
 
 

@@ -43,8 +43,25 @@ def _parse_day(value: str) -> date:
         raise argparse.ArgumentTypeError(f"{value!r} is not a day like 2026-03-01") from None
 
 
+def refuse_bad_settings() -> None:
+    """Stop before a run starts on settings that cannot be right, with one line saying what to set.
+
+    Today: a real account with no PII hash key (ingestion.pii), which would hash its customers'
+    emails and phones with the public sample key.
+    """
+    from ingestion.errors import ConfigError
+    from ingestion.pii import pii_hashing
+    from ingestion.settings import load_settings
+
+    try:
+        pii_hashing(load_settings())
+    except ConfigError as exc:
+        raise SystemExit(f"cskpi: {exc}") from None
+
+
 def run_range(first: date, last: date) -> tuple[bool, str]:
     """Materialise every asset for the days [first, last] in one Dagster run; (success, run id)."""
+    refuse_bad_settings()  # before loading Dagster and the definitions: a config error answers at once
     import dagster as dg
 
     from orchestration.definitions import defs

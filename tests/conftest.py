@@ -17,7 +17,10 @@ SAMPLE_NOW = "2026-03-20T00:00:00+08:00"
 REAL_ACCOUNT_VARIABLES = (
     "ZENDESK_BASE_URL", "ZENDESK_EMAIL", "ZENDESK_API_TOKEN", "HUBSPOT_BASE_URL", "HUBSPOT_ACCESS_TOKEN",
     "SURVEY_API_BASE_URL", "SURVEY_API_KEY", "CSKPI_SURVEY_DROP_DIR", "CSKPI_WAREHOUSE_PATH",
+    "CSKPI_PII_HASH_KEY", "CSKPI_PHONE_DEFAULT_REGION",
 )  # fmt: skip
+# The PII hash key a test sets for its loopback "real accounts", as a user sets one for theirs.
+TEST_PII_HASH_KEY = "test-pii-key-0f3c9a7e5b1d4c2a8e6f"
 
 
 def use_small_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -61,14 +64,18 @@ def server(sample_env: Path, faults: FaultPlan) -> Iterator[SampleServer]:
 
 
 def pointed_at(settings: Settings, server: SampleServer, **credentials: dict[str, str]) -> Settings:
-    """Settings whose sources are "real accounts" at the loopback server's URL."""
+    """Settings whose sources are "real accounts" at the loopback server's URL, with a PII hash key."""
 
     def endpoint(source: str):
         creds = credentials.get(source, SAMPLE_CREDENTIALS[source])
         return dataclasses.replace(settings.endpoint(source), base_url=server.base_url, credentials=creds)
 
     return dataclasses.replace(
-        settings, zendesk=endpoint("zendesk"), hubspot=endpoint("hubspot"), survey_api=endpoint("survey_api")
+        settings,
+        zendesk=endpoint("zendesk"),
+        hubspot=endpoint("hubspot"),
+        survey_api=endpoint("survey_api"),
+        pii_hash_key=settings.pii_hash_key or TEST_PII_HASH_KEY,
     )
 
 

@@ -4,9 +4,10 @@ moment on one Dagster instance.
 
 - The duckdb_writer pool (limit 1, from the instance's dagster.yaml) serialises their DuckDB
   writes: both succeed, with no lock error, and one of them waited for the pool.
-- Secrets stay secret: no token is written anywhere a user or an attacker reads: the CLI output,
-  the landing zone, the warehouse, dbt's target and log folders, or the Dagster instance (event
-  log, compute logs).
+- Secrets stay secret: no token, and not the PII hash key the runs set, is written anywhere a user
+  or an attacker reads: the CLI output, the landing zone, the warehouse (its tables and its view
+  definitions), dbt's target folder (compiled SQL, manifest, run_results) and logs, or the Dagster
+  instance (event log, compute logs). Personal data is hashed with that key, in the loader.
 
 One pair of runs serves both, since each run of the whole job costs most of a minute of CPU.
 """
@@ -14,6 +15,9 @@ One pair of runs serves both, since each run of the whole job costs most of a mi
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
+import json
 import os
 import re
 import shutil
@@ -35,6 +39,7 @@ from tests.conftest import use_small_sample
 
 pytestmark = pytest.mark.e2e
 
+PII_HASH_KEY = "cli-runs-pii-key-5d41402abc4b2a76b9719d911017c592"
 ZENDESK, HUBSPOT, SURVEYS = (
     SAMPLE_CREDENTIALS["zendesk"],
     SAMPLE_CREDENTIALS["hubspot"],
@@ -47,6 +52,8 @@ SECRETS = {
     # what the clients send: HTTP Basic of "email/token:api_token" and "api_key:"
     base64.b64encode(f"{ZENDESK['email']}/token:{ZENDESK['api_token']}".encode()).decode(),
     base64.b64encode(f"{SURVEYS['api_key']}:".encode()).decode(),
+    # the key personal data is hashed with: whoever has it can hash every phone number and match
+    PII_HASH_KEY,
 }
 DAILY = ("2026-03-18", "2026-03-18")
 BACKFILL = ("2026-03-16", "2026-03-17")
@@ -61,6 +68,7 @@ class Runs:
     tmp: Path
     data: Path
     home: Path
+    customers: dict  # contact id -> the sample's Customer, whose email and phone the CRM served
 
 
 def _files_with_secrets(root: Path, since: float = 0.0) -> list[str]:
@@ -84,7 +92,29 @@ def _tables_with_secrets(warehouse: Path) -> list[str]:
                 n = con.execute(f"select count(*) from {table} t where t::varchar like ?", [f"%{secret}%"]).fetchone()
                 if n[0]:
                     found.append(f"{table}: {n[0]} row(s) hold {secret[:12]}...")
+        # the SQL the warehouse keeps of its views (dbt's staging models) and tables
+        stored = con.execute(
+            "select 'view ' || view_name, sql from duckdb_views() where not internal "
+            "union all select 'table ' || table_name, sql from duckdb_tables()"
+        ).fetchall()
+        found += [f"{name}: its SQL holds {s[:12]}..." for name, sql in stored for s in SECRETS if s in (sql or "")]
     return found
+
+
+def _event_log_entries_with_secrets(home: Path, outputs: list[str]) -> list[str]:
+    """Every Dagster event of the runs, as the UI shows it (message, metadata, errors)."""
+    run_ids = [m.group(1) for out in outputs if (m := re.search(r"run (\S+) (?:succeeded|FAILED)", out))]
+    assert len(run_ids) == len(outputs), "each CLI run says its run id"
+    os.environ["DAGSTER_HOME"] = str(home)
+    try:
+        with dg.DagsterInstance.get() as instance:
+            entries = [entry for run_id in run_ids for entry in instance.all_logs(run_id)]
+    finally:
+        os.environ.pop("DAGSTER_HOME")
+    assert entries, "the runs logged events"
+    serialised = [dg.serialize_value(entry) for entry in entries]
+    return [f"{e.dagster_event_type}: {s[:12]}..." for e, t in zip(entries, serialised, strict=True) for s in SECRETS
+            if s in t]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +128,8 @@ def runs(tmp_path_factory) -> Runs:
         home = tmp / "dagster_home"
         home.mkdir()
         shutil.copy(PROJECT_ROOT / ".dagster_home" / "dagster.yaml", home / "dagster.yaml")
-        with SampleServer(SampleSource.from_env()) as server:
+        source = SampleSource.from_env()
+        with SampleServer(source) as server:
             env = {
                 **os.environ,
                 "DAGSTER_HOME": str(home),
@@ -114,6 +145,7 @@ def runs(tmp_path_factory) -> Runs:
                 # a real deployment: every source runs against its "account"; the survey drop
                 # folder is not configured, so it is off rather than the sample's
                 "CSKPI_SOURCES": "accounts",
+                "CSKPI_PII_HASH_KEY": PII_HASH_KEY,
             }
             # An instance is created once, before runs meet on it (as `make dev` or the first run
             # does); two processes creating a brand-new SQLite instance at once race on its schema.
@@ -128,7 +160,8 @@ def runs(tmp_path_factory) -> Runs:
             ]
             outputs = [p.communicate(timeout=900)[0] for p in procs]
             served = server.requests_served
-    return Runs(outputs, [p.returncode for p in procs], served, started, tmp, data, home)
+        customers = {c.contact_id: c for c in source.organisation.customers}
+    return Runs(outputs, [p.returncode for p in procs], served, started, tmp, data, home, customers)
 
 
 def test_daily_run_and_backfill_at_once_both_succeed_one_waiting_for_the_pool(runs):
@@ -162,3 +195,22 @@ def test_runs_against_real_accounts_write_no_secret(runs):
                 PROJECT_ROOT / "dbt_project" / "logs")  # fmt: skip
     assert [f for d in dbt_dirs for f in _files_with_secrets(d, since=runs.started)] == []
     assert _tables_with_secrets(runs.data / "warehouse.duckdb") == []
+    assert _event_log_entries_with_secrets(runs.home, runs.outputs) == []
+
+
+def test_runs_against_real_accounts_hash_customers_with_their_own_key(runs):
+    """The contacts' hashes are HMAC-SHA256 with the key the runs set (not the sample's), of the
+    email lower-cased and the phone in E.164; raw keeps neither the email nor the phone."""
+    customers = runs.customers
+    with closing(duckdb.connect(str(runs.data / "warehouse.duckdb"), read_only=True)) as con:
+        rows = con.execute(
+            "select id, email_hash, phone_hash, _record::varchar from raw.hubspot__contacts order by id limit 50"
+        ).fetchall()
+    assert rows
+    for contact_id, email_hash, phone_hash, record in rows:
+        customer = customers[contact_id]
+        expected = hmac.new(PII_HASH_KEY.encode(), customer.email.lower().encode(), hashlib.sha256).hexdigest()
+        assert email_hash == expected
+        assert phone_hash is not None and len(phone_hash) == 64
+        assert customer.email not in record and customer.phone not in record
+        assert not {"email", "phone", "firstname", "lastname"} & json.loads(record)["properties"].keys()

@@ -9,6 +9,8 @@ solve time from Zendesk's metric set).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import shutil
@@ -22,6 +24,7 @@ import pytest
 
 from ingestion import loader
 from ingestion.loader import LoadWindow
+from ingestion.pii import SAMPLE_PII_HASH_KEY
 from ingestion.settings import PROJECT_ROOT
 from ingestion.sources import survey_csv
 from ingestion.streams import (
@@ -209,13 +212,14 @@ def test_no_personal_data_in_the_marts(warehouse):
     for email_hash, phone_hash in customers:
         assert len(email_hash) == 64 and "@" not in email_hash
         assert len(phone_hash) == 64 and "+" not in phone_hash
-    # The same person normalises to the same hash: case and separators do not matter.
-    same = warehouse.execute(
-        "select {email} = (select email_hash from marts.dim_customer where customer_id = 7001)".format(
-            email="sha256('sample-only-key-do-not-use-for-real-data' || '|' || 'vip.customer@example.com')"
-        )
-    ).fetchone()[0]
-    assert same
+
+    # The hashes are HMAC-SHA256 of the normalised value, here with the sample's key: the email
+    # lower-cased ("Vip.Customer@Example.com"), the phone in E.164 ("138-0013-8000", region CN).
+    def hmac_hex(value: str) -> str:
+        return hmac.new(SAMPLE_PII_HASH_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
+
+    row = warehouse.execute("select email_hash, phone_hash from marts.dim_customer where customer_id = 7001")
+    assert row.fetchone() == (hmac_hex("vip.customer@example.com"), hmac_hex("+8613800138000"))
 
 
 def test_timestamps_are_utc_and_days_are_local(warehouse):

@@ -17,7 +17,7 @@ from ingestion import loader, pipeline
 from ingestion.sample.server import SAMPLE_CREDENTIALS, Fault
 from ingestion.settings import load_settings
 from ingestion.streams import HUBSPOT_CONTACTS, SURVEY_API_RESPONSES, ZENDESK_TICKET_EVENTS, ZENDESK_TICKETS
-from tests.conftest import pointed_at
+from tests.conftest import TEST_PII_HASH_KEY, pointed_at
 
 FIRST, LAST = date(2026, 3, 17), date(2026, 3, 18)
 BOOKKEEPING = ("_batch_id", "_run_id", "_loaded_at", "_source_file")
@@ -82,6 +82,7 @@ def test_a_run_killed_before_commit_leaves_the_cursor_and_the_next_run_refetches
         **os.environ,
         "HUBSPOT_BASE_URL": server.base_url,
         "HUBSPOT_ACCESS_TOKEN": SAMPLE_CREDENTIALS["hubspot"]["access_token"],
+        "CSKPI_PII_HASH_KEY": TEST_PII_HASH_KEY,
     }
     worker = subprocess.Popen(
         [sys.executable, "-c", "from ingestion import pipeline; from ingestion.settings import load_settings; "

@@ -1,6 +1,7 @@
 -- Customers: the newest version of each contact in raw (raw keeps every version), less the
--- archived ones and those merged into another. Email and phone leave this model only as keyed
--- hashes of their normalised form; names are dropped.
+-- archived ones and those merged into another. Email and phone come as keyed hashes of their
+-- normalised form, computed by the loader (ingestion/pii.py): raw keeps no plain email, phone or
+-- name, and the key is in no SQL.
 --
 -- Every HubSpot property value is a string or null and a cleared value is "" (CRM v3 reference):
 -- nothing here hard-casts one. Tier, region, the returning flag and the Zendesk user id are the
@@ -13,6 +14,8 @@ with versions as (
         updated_at,
         archived,
         _record,
+        email_hash,
+        phone_hash,
         row_number() over (partition by id order by updated_at desc, _loaded_at desc) as version_rank
     from {{ source('hubspot', 'contacts') }}
 ),
@@ -32,8 +35,8 @@ survivors as (
 contacts as (
     select
         id as contact_id,
-        _record -> 'properties' ->> 'email' as email,
-        _record -> 'properties' ->> 'phone' as phone,
+        email_hash,
+        phone_hash,
         {{ hubspot_property(var('hubspot_customer_tier_property')) }} as customer_tier,
         {{ hubspot_property(var('hubspot_region_property')) }} as region,
         {{ hubspot_property(var('hubspot_returning_customer_property')) }} as returning_customer,
@@ -53,8 +56,8 @@ contacts as (
 
 select
     contact_id,
-    {{ hash_pii(normalise_email('email')) }} as email_hash,
-    {{ hash_pii(normalise_phone('phone')) }} as phone_hash,
+    email_hash,
+    phone_hash,
     coalesce(lower({{ blank_to_null('customer_tier') }}), 'unknown') as customer_tier,
     coalesce(lower({{ blank_to_null('region') }}), 'unknown') as region,
     coalesce(lower(trim(returning_customer)) = 'true', false) as is_returning_customer,

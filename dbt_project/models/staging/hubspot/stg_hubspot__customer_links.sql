@@ -15,7 +15,7 @@ with candidates as (
         {% if link == 'external_id' -%}
         on c.external_id_value = {{ blank_to_null("u._record ->> 'external_id'") }}
         {%- elif link == 'email' -%}
-        on c.email_hash = {{ hash_pii(normalise_email("u._record ->> 'email'")) }}
+        on c.email_hash = u.email_hash
         {%- else -%}
         {{ exceptions.raise_compiler_error("var hubspot_customer_link must be contact_property, external_id or email, not " ~ link) }}
         {%- endif %}
