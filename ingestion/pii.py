@@ -23,7 +23,7 @@ import phonenumbers
 from duckdb.sqltypes import VARCHAR
 
 from ingestion.errors import ConfigError
-from ingestion.settings import Settings
+from ingestion.settings import SOURCE_NAMES, Settings
 
 # Only the embedded sample may be hashed with this: it is public (it is in this file).
 SAMPLE_PII_HASH_KEY = "sample-only-key-do-not-use-for-real-data"
@@ -86,8 +86,9 @@ def normalise_phone(value: str | None, region: str) -> str | None:
 
 
 def is_real_account(settings: Settings) -> bool:
-    """Any source with a base URL configured reads a real account, not the embedded sample."""
-    return any(not e.uses_sample for e in (settings.zendesk, settings.hubspot, settings.survey_api))
+    """Any source configured (mode `account`: a base URL, credentials or a drop folder set) reads
+    real data; sample and off sources hold no one's personal data."""
+    return any(settings.source_mode(source) == "account" for source in SOURCE_NAMES)
 
 
 def pii_hashing(settings: Settings) -> PiiHashing:

@@ -223,6 +223,7 @@ def print_sources(settings: Settings) -> None:
 def _cmd_run(args: argparse.Namespace) -> int:
     from ingestion.settings import load_settings
 
+    refuse_bad_settings()  # a config error is the one line printed
     print_sources(load_settings())
     started = time.monotonic()
     ok, run_id = run_range(args.start, args.end)

@@ -25,6 +25,7 @@ import pytest
 from ingestion import loader, pipeline
 from ingestion.sample.server import SAMPLE_CREDENTIALS
 from ingestion.settings import Settings
+from tests.conftest import TEST_PII_HASH_KEY
 from tests.test_zendesk_contract import DAY, FIELD_VARS, ZENDESK_DAILY, ZENDESK_LISTS
 from tests.test_zendesk_contract import FixtureServer as ZendeskServer
 
@@ -103,6 +104,7 @@ def accounts(settings) -> Iterator[tuple[Settings, HubSpotServer]]:
         hubspot=dataclasses.replace(
             settings.hubspot, base_url=hubspot.base_url, credentials=SAMPLE_CREDENTIALS["hubspot"]
         ),
+        pii_hash_key=TEST_PII_HASH_KEY,  # real accounts hash with their own key
     )
     yield configured, hubspot
     zendesk.stop()

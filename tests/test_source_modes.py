@@ -19,7 +19,7 @@ import pytest
 
 from ingestion import pipeline
 from ingestion.settings import load_settings
-from tests.conftest import use_small_sample
+from tests.conftest import TEST_PII_HASH_KEY, use_small_sample
 from tests.test_survey_csv import WJX_HEADER
 
 pytestmark = pytest.mark.e2e
@@ -41,6 +41,7 @@ def surveys_only(tmp_path_factory):
     with pytest.MonkeyPatch.context() as monkeypatch, dg.DagsterInstance.ephemeral() as instance:
         use_small_sample(work, monkeypatch)
         monkeypatch.setenv("CSKPI_SOURCES", "accounts")  # a real deployment, not the demo
+        monkeypatch.setenv("CSKPI_PII_HASH_KEY", TEST_PII_HASH_KEY)  # a real account needs its own key
         drops = work / "drops"
         drops.mkdir()
         (drops / "wjx_export_20260318.csv").write_bytes(WJX_EXPORT.encode("gbk"))
@@ -127,6 +128,7 @@ def test_an_empty_drop_folder_leaves_the_survey_table_empty_not_missing(tmp_path
     """No export dropped yet: the CSV table exists, empty, so dbt's source() resolves."""
     use_small_sample(tmp_path, monkeypatch)
     monkeypatch.setenv("CSKPI_SOURCES", "accounts")
+    monkeypatch.setenv("CSKPI_PII_HASH_KEY", TEST_PII_HASH_KEY)
     monkeypatch.setenv("CSKPI_SURVEY_DROP_DIR", str(tmp_path / "empty_drops"))
     settings = load_settings()
     result = pipeline.ingest_survey_csv(settings, DAY, DAY, "run-1")
