@@ -23,7 +23,7 @@ import phonenumbers
 from duckdb.sqltypes import VARCHAR
 
 from ingestion.errors import ConfigError
-from ingestion.settings import SOURCE_NAMES, Settings
+from ingestion.settings import Settings
 
 # Only the embedded sample may be hashed with this: it is public (it is in this file).
 SAMPLE_PII_HASH_KEY = "sample-only-key-do-not-use-for-real-data"
@@ -86,9 +86,10 @@ def normalise_phone(value: str | None, region: str) -> str | None:
 
 
 def is_real_account(settings: Settings) -> bool:
-    """Any source configured (mode `account`: a base URL, credentials or a drop folder set) reads
-    real data; sample and off sources hold no one's personal data."""
-    return any(settings.source_mode(source) == "account" for source in SOURCE_NAMES)
+    """Any API source configured (mode `account`: a base URL or credentials set) reads a real account,
+    whose users and contacts are hashed; sample and off sources hold no one's personal data, and a
+    survey drop folder has nothing this warehouse hashes."""
+    return any(settings.source_mode(source) == "account" for source in ("zendesk", "hubspot", "survey_api"))
 
 
 def pii_hashing(settings: Settings) -> PiiHashing:

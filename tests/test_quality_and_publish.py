@@ -215,9 +215,9 @@ def test_personal_data_in_a_mart_blocks_publish(published):
     with closing(duckdb.connect(str(settings.warehouse_path))) as con:
         con.execute(
             # by name: the table has more typed columns (the hashes) than these
-            "insert into raw.hubspot__contacts (id, updated_at, _partition_date, _batch_id, _run_id, _loaded_at, "
-            "_source_file, _record) select 99999999, '2024-01-01 00:00:00', null, 'inject', 'inject', "
-            "now()::timestamp, 'inject', "
+            "insert into raw.hubspot__contacts (id, updated_at, archived, _partition_date, _batch_id, _run_id, "
+            "_loaded_at, _source_file, _record) select 99999999, '2024-01-01 00:00:00', false, null, 'inject', "
+            "'inject', now()::timestamp, 'inject', "
             """'{"id": "99999999", "properties": {"region": "ask joe.bloggs@example.com", "customer_tier": "VIP"}}'"""
         )
     result = run_job(LAST, LAST, instance)
