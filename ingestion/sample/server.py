@@ -115,6 +115,10 @@ class SampleServer:
         # Lets a test change the ticket records served (schema drift); identity by default.
         self.ticket_hook = ticket_hook or (lambda record: record)
         self.requests_served = 0
+        # A cursor-paged list (ratings, CSAT survey responses) is drawn once per filter, not once per
+        # page: drawing a week of tickets for each of a day's ~30 pages made the demo crawl.
+        self._lists: dict[tuple, list[dict]] = {}
+        self._lists_lock = threading.Lock()
         handler = _make_handler(self)
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self._httpd.daemon_threads = True
@@ -225,7 +229,7 @@ class SampleServer:
         """Ratings with `start_time` <= updated_at <= `end_time` (both epoch seconds), by cursor."""
         start = int(query.get("start_time", ["0"])[0])
         end = int(query.get("end_time", [str(self.source.now)])[0]) + 1
-        ratings = self.source.satisfaction_ratings(start, end)
+        ratings = self._drawn(("ratings", start, end), lambda: self.source.satisfaction_ratings(start, end))
         return self._zendesk_list("satisfaction_ratings", ratings, query, "/api/v2/satisfaction_ratings.json")
 
     def zendesk_csat_survey_responses(self, query: dict[str, list[str]]) -> dict:
@@ -233,8 +237,16 @@ class SampleServer:
         (epoch seconds, CSAT Survey Responses reference), by cursor."""
         start = int(query.get("filter[created_at_start]", ["0"])[0])
         end = int(query.get("filter[created_at_end]", [str(self.source.now)])[0]) + 1
-        responses = self.source.csat_survey_responses(start, end, by="created_at")
+        responses = self._drawn(
+            ("csat", start, end), lambda: self.source.csat_survey_responses(start, end, by="created_at")
+        )
         return self._zendesk_list("survey_responses", responses, query, "/api/v2/guide/survey_responses")
+
+    def _drawn(self, key: tuple, draw: Callable[[], list[dict]]) -> list[dict]:
+        with self._lists_lock:
+            if key not in self._lists:
+                self._lists[key] = draw()
+            return self._lists[key]
 
     def _zendesk_list(self, name: str, records: list[dict], query: dict[str, list[str]], path: str) -> dict:
         size = min(int(query.get("page[size]", [ZENDESK_LIST_PAGE])[0]), ZENDESK_LIST_PAGE)
