@@ -27,6 +27,7 @@ from ingestion.streams import (
     SURVEY_API_RESPONSES,
     ZENDESK_CSAT_SURVEY_RESPONSES,
     ZENDESK_GROUPS,
+    ZENDESK_REQUESTERS,
     ZENDESK_SATISFACTION_RATINGS,
     ZENDESK_TICKET_EVENTS,
     ZENDESK_TICKET_FIELDS,
@@ -309,6 +310,37 @@ def ingest_agents(settings: Settings, run_id: str, progress: Progress = _quiet) 
     )  # fmt: skip
 
 
+# The requesters (end users) tickets point to, and the ones raw holds already.
+REFERENCED_REQUESTERS = (("zendesk__tickets", "select requester_id as id from raw.zendesk__tickets"),)
+HELD_REQUESTERS = (("zendesk__requesters", "select id from raw.zendesk__requesters"),)
+
+
+def ingest_requesters(settings: Settings, run_id: str, progress: Progress = _quiet) -> LoadResult:
+    """Requesters of the loaded tickets that raw does not hold yet, by id (users/show_many), upserted.
+
+    Only new ids are fetched: a run asks for the customers that first appeared in its tickets, not
+    for every requester again. So a requester's later change (a new email or external_id) reaches
+    raw only if its row is dropped; the link modes that read them say so (README, HubSpot).
+    """
+    looked_up: list[int] = []  # stays empty when the source is off: _snapshot then fetches nothing
+    not_found: list[int] = []
+
+    def fetch(client, batch: LandingBatch) -> FetchResult:
+        held = referenced_ids(settings, HELD_REQUESTERS)
+        looked_up.extend(sorted(referenced_ids(settings, REFERENCED_REQUESTERS) - held))
+        result = FetchResult(batch)
+        not_found.extend(zendesk.fetch_users_by_id(client, result, looked_up))
+        return result
+
+    result = _snapshot(settings, ZENDESK_REQUESTERS, fetch, run_id, progress)
+    if looked_up:
+        progress(
+            f"{ZENDESK_REQUESTERS.name}: {len(looked_up)} requester id(s) of the tickets not in raw yet, fetched "
+            f"by id; {len(not_found)} not found{': ' + ', '.join(map(str, not_found[:20])) if not_found else ''}"
+        )
+    return result
+
+
 def ingest_ticket_fields(settings: Settings, run_id: str, progress: Progress = _quiet) -> LoadResult:
     return _snapshot(settings, ZENDESK_TICKET_FIELDS, zendesk.fetch_ticket_fields, run_id, progress)
 
@@ -443,7 +475,7 @@ def ingest_survey_csv(settings: Settings, first: date, last: date, run_id: str, 
 
 
 # Every stream, in the order a run loads them: the daily ones take (settings, first, last, run_id),
-# the reference lists (settings, run_id); groups and agents come after the tickets that name them.
+# the reference lists (settings, run_id); groups, agents and requesters come after the tickets that name them.
 DAILY_INGESTS = (
     ingest_tickets,
     ingest_ticket_events,
@@ -452,4 +484,11 @@ DAILY_INGESTS = (
     ingest_survey_api,
     ingest_survey_csv,
 )
-REFERENCE_INGESTS = (ingest_groups, ingest_agents, ingest_ticket_fields, ingest_contacts, ingest_companies)
+REFERENCE_INGESTS = (
+    ingest_groups,
+    ingest_agents,
+    ingest_requesters,
+    ingest_ticket_fields,
+    ingest_contacts,
+    ingest_companies,
+)

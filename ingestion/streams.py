@@ -391,6 +391,36 @@ ZENDESK_USERS = dataclasses.replace(
     record=without({"name": None, "email": None, "phone": None, "alias": None, "signature": None}),
 )
 
+# Requesters (end users) the loaded tickets point to, fetched by id (users/show_many): the
+# `external_id` and `email` customer links read them. A table of their own, not users: staging
+# takes every non-bot user there for an agent, whose public comments count as agent replies.
+# Only ids raw does not hold yet are fetched, so a load adds to the table: the newest updated_at
+# of an id wins (upsert). What is kept: role, external_id (the id another system gave the
+# requester, which the CRM link compares) and the email as its keyed hash; name, email, phone,
+# alias, signature, free-text details and notes, photo and custom user fields leave `_record`.
+_REQUESTER_PII = {
+    "name": None, "email": None, "phone": None, "alias": None, "signature": None, "details": None,
+    "notes": None, "photo": None, "remote_photo_url": None, "user_fields": None,
+}  # fmt: skip
+ZENDESK_REQUESTERS = StreamSpec(
+    source="zendesk",
+    stream="requesters",
+    mode="upsert",
+    reader=_json_reader("$.users[*]"),
+    columns=(
+        Column("id", "try_cast(rec->>'id' as bigint)", "bigint"),
+        Column("updated_at", ts_iso("rec->>'updated_at'"), "timestamp"),
+        Column("role", "rec->>'role'", "varchar"),
+        Column("external_id", "json_extract_string(rec, '$.external_id')", "varchar"),
+        Column("email_hash", email_hash("json_extract_string(rec, '$.email')"), "varchar"),
+    ),
+    # updated_at is the version the upsert keeps the newest of: required, as for ticket metrics
+    rules=(("id is null", "missing id"), *_required_ts("updated_at")),
+    key="id",
+    version="updated_at",
+    record=without(_REQUESTER_PII),
+)
+
 
 # Ticket fields (system and custom): how the configured response-level and category fields are
 # found by title, and their dropdown options (GET /api/v2/ticket_fields, cursor pagination).
@@ -501,6 +531,7 @@ ALL_HTTP_STREAMS: tuple[StreamSpec, ...] = (
     ZENDESK_TICKET_EVENTS,
     ZENDESK_GROUPS,
     ZENDESK_USERS,
+    ZENDESK_REQUESTERS,
     ZENDESK_TICKET_FIELDS,
     HUBSPOT_CONTACTS,
     HUBSPOT_COMPANIES,

@@ -191,15 +191,7 @@ def test_the_dimension_reads_the_portal_as_hubspot_means_it(accounts, tmp_path):
     from tests.test_zendesk_contract import _build
 
     settings, hubspot = accounts
-    hubspot.payloads["contacts_search.json"] = EARLIER_SEARCH
-    hubspot.payloads["contacts_archived.json"] = {"results": []}
-    pipeline.ingest_contacts(settings, "run-1")
-    hubspot.payloads.clear()
-    for ingest in ZENDESK_DAILY:
-        ingest(settings, DAY, DAY, "contract")
-    for ingest in (*ZENDESK_LISTS, pipeline.ingest_contacts, pipeline.ingest_companies):
-        ingest(settings, "contract")
-    _empty_survey_streams(settings)
+    _load_both_accounts(settings, hubspot)
     assert FIELD_VARS  # the Zendesk fixture account's field settings, which _build passes
     _build(settings, tmp_path)
 
@@ -231,6 +223,99 @@ def test_the_dimension_reads_the_portal_as_hubspot_means_it(accounts, tmp_path):
         (7001, "east"),
         (7002, "unknown"),
     ]
+
+
+def _load_both_accounts(settings: Settings, hubspot: HubSpotServer) -> None:
+    """The two contact runs of the first test, companies, every Zendesk fixture (the requesters
+    of its tickets by id included) and the survey sources empty."""
+    hubspot.payloads["contacts_search.json"] = EARLIER_SEARCH
+    hubspot.payloads["contacts_archived.json"] = {"results": []}
+    pipeline.ingest_contacts(settings, "run-1")
+    hubspot.payloads.clear()
+    for ingest in ZENDESK_DAILY:
+        ingest(settings, DAY, DAY, "contract")
+    for ingest in (*ZENDESK_LISTS, pipeline.ingest_contacts, pipeline.ingest_companies):
+        ingest(settings, "contract")
+    _empty_survey_streams(settings)
+
+
+# What both tickets' customer looks like through fct_tickets and dim_customer.
+TICKET_CUSTOMERS = (
+    "select t.ticket_id, t.customer_id, d.customer_tier, d.company_id "
+    "from marts.fct_tickets as t left join marts.dim_customer as d on d.customer_id = t.customer_id order by 1"
+)
+
+
+def test_the_external_id_link_finds_the_contact_of_a_requester_landed_by_id(accounts, tmp_path):
+    """hubspot_customer_link external_id, against hs_object_id (the default external id property).
+
+    Worked by hand from the fixtures:
+    - tickets 35436 and 35437 both point to requester 20978392, which raw does not hold: one
+      show_many call for it (users_show_many.json): 1 fetched, 1 loaded, none rejected;
+    - its external_id "503" is contact 503's hs_object_id; 503 is live, neither merged away nor
+      archived: 1 candidate. So the only link is 20978392 -> 503, not 504 as in the
+      contact_property mode (503 and 504 both carry zendesk_user_id 20978392, and 504 was modified
+      later), and 9001 / 9005 link no one: no ticket points to them, so no requester of theirs landed;
+    - fct_tickets: 35436 and 35437 once each, customer 503: dim_customer's tier unknown (the portal
+      lacks the property), company 7001.
+    A second run finds every requester of the tickets in raw: it asks for no one, fetches nothing.
+    """
+    from tests.test_zendesk_contract import _build
+
+    settings, hubspot = accounts
+    _load_both_accounts(settings, hubspot)
+    assert _rows(settings, "select id, role, external_id from raw.zendesk__requesters") == [
+        (20978392, "end-user", "503")
+    ]
+    with closing(loader.connect(settings.warehouse_path)) as con:
+        ledger = con.execute(
+            "select records_received, records_fetched, records_loaded, records_rejected from raw._ingest_ledger "
+            "where stream = 'requesters' and run_id = 'contract'"
+        ).fetchall()
+        assert ledger == [(1, 1, 1, 0)]
+        assert loader.accounting_gaps(con, "contract", "zendesk", "requesters") == []
+    again = pipeline.ingest_requesters(settings, "contract-2")
+    assert (again.records_fetched, again.records_loaded) == (0, 0)
+    assert _rows(settings, "select count(*) from raw.zendesk__requesters") == [(1,)]
+
+    _build(settings, tmp_path, hubspot_customer_link="external_id")
+    assert _rows(
+        settings,
+        "select zendesk_user_id, contact_id, candidate_contacts from staging.stg_hubspot__customer_links order by 1",
+    ) == [(20978392, 503, 1)]
+    assert _rows(settings, TICKET_CUSTOMERS) == [(35436, 503, "unknown", 7001), (35437, 503, "unknown", 7001)]
+    # the link changes who the tickets' customer is, not who the customers are
+    assert _rows(settings, "select customer_id from marts.dim_customer order by 1") == [
+        (501,), (502,), (503,), (504,), (512,)
+    ]  # fmt: skip
+
+
+def test_the_email_link_finds_the_contact_by_the_hash_of_the_normalised_email(accounts, tmp_path):
+    """hubspot_customer_link email: the keyed hash of requester 20978392's email.
+
+    Worked by hand from the fixtures: its email "Bo@Example.COM" is, lower-cased, contact 502's
+    bo@example.com; no other contact has it (501 ana@, 503 cy@, 504 cy.ma@, 512 dee@, 513 dee.xu@
+    merged away, 520 eve@ archived). 502's zendesk_user_id is cleared (""), so the contact_property
+    mode never links it; this one does: 20978392 -> 502, 1 candidate. fct_tickets: 35436 and 35437,
+    customer 502: tier unknown, company null (its associatedcompanyid is cleared too). Raw keeps the
+    requester's email only as that hash: the hash equals contact 502's, and `_record` has no email.
+    """
+    from tests.test_zendesk_contract import _build
+
+    settings, hubspot = accounts
+    _load_both_accounts(settings, hubspot)
+    assert _rows(
+        settings,
+        "select r.email_hash = c.email_hash, r._record->>'email', r._record->>'name' "
+        "from raw.zendesk__requesters as r, raw.hubspot__contacts as c where c.id = 502",
+    ) == [(True, None, None)]
+
+    _build(settings, tmp_path, hubspot_customer_link="email")
+    assert _rows(
+        settings,
+        "select zendesk_user_id, contact_id, candidate_contacts from staging.stg_hubspot__customer_links order by 1",
+    ) == [(20978392, 502, 1)]
+    assert _rows(settings, TICKET_CUSTOMERS) == [(35436, 502, "unknown", None), (35437, 502, "unknown", None)]
 
 
 def _empty_survey_streams(settings: Settings) -> None:

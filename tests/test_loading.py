@@ -118,6 +118,28 @@ def test_incremental_crm_reads_from_the_committed_cursor(settings):
     assert _fingerprint(HUBSPOT_CONTACTS.table)[0] == 2000
 
 
+def _requesters_of_raw_tickets() -> int:
+    with closing(duckdb.connect(str(load_settings().warehouse_path), read_only=True)) as con:
+        return con.execute("select count(distinct requester_id) from raw.zendesk__tickets").fetchone()[0]
+
+
+def test_requesters_are_fetched_once_and_a_later_day_adds_only_the_new_ones(settings):
+    """The requesters are the ids raw tickets point to that raw does not hold yet: a second run
+    fetches none and changes nothing; a later day's tickets bring only the customers first seen then."""
+    pipeline.ingest_tickets(settings, FIRST, FIRST, "run-1")
+    first = pipeline.ingest_requesters(settings, "run-1")
+    held = _fingerprint("raw.zendesk__requesters")
+    assert first.records_fetched == first.records_loaded == held[0] == _requesters_of_raw_tickets() > 0
+    again = pipeline.ingest_requesters(settings, "run-2")
+    assert (again.records_fetched, again.records_loaded) == (0, 0)
+    assert _fingerprint("raw.zendesk__requesters") == held
+    pipeline.ingest_tickets(settings, LAST, LAST, "run-3")
+    later = pipeline.ingest_requesters(settings, "run-3")
+    assert later.records_fetched == later.records_loaded == _requesters_of_raw_tickets() - held[0] > 0
+    with closing(loader.connect(settings.warehouse_path)) as con:
+        assert all(loader.accounting_gaps(con, run, "zendesk", "requesters") == [] for run in ("run-1", "run-3"))
+
+
 def test_day_windows_are_half_open_local_days(settings):
     window = pipeline.day_window(settings, date(2026, 3, 18))
     # A Shanghai day is 16:00 UTC the day before to 16:00 UTC; the end is the next day's start.

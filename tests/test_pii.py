@@ -24,7 +24,7 @@ from ingestion import loader, pii
 from ingestion.errors import ConfigError
 from ingestion.pii import MISSING_KEY_MESSAGE, PiiHashing, normalise_phone
 from ingestion.settings import PROJECT_ROOT
-from ingestion.streams import HUBSPOT_CONTACTS, ZENDESK_USERS
+from ingestion.streams import HUBSPOT_CONTACTS, ZENDESK_REQUESTERS, ZENDESK_USERS
 from tests.conftest import TEST_PII_HASH_KEY
 
 KEY = TEST_PII_HASH_KEY
@@ -156,6 +156,26 @@ def test_zendesk_users_keep_no_name_email_or_phone(tmp_path):
         loader.load(con, ZENDESK_USERS, [page], **COMMON)
         record = json.loads(con.execute("select _record from raw.zendesk__users").fetchone()[0])
     assert record == {"id": 5001, "updated_at": STAMP, "role": "agent", "active": True, "tags": ["bot"]}
+
+
+def test_zendesk_requesters_keep_their_email_as_a_hash_and_no_name_phone_or_free_text(tmp_path):
+    """An end user as show_many answers it: the email only as the keyed hash of its normalised
+    form; name, email, phone, alias, signature, details, notes, photo and custom user fields gone."""
+    warehouse = tmp_path / "w.duckdb"
+    requester = {"id": 20978392, "updated_at": STAMP, "name": "Bo Wu", "email": " Bo@Example.COM",
+                 "phone": "+86 138 0013 8000", "alias": "Bo", "signature": "", "details": "12 Nanjing Road",
+                 "notes": "calls after 18:00", "photo": {"content_url": "https://x.example/bo.png"},
+                 "user_fields": {"loyalty_number": "LN-0042"}, "external_id": "503", "role": "end-user",
+                 "active": True, "tags": []}  # fmt: skip
+    page = _page(tmp_path, "requesters", {"users": [requester]})
+    with closing(loader.connect(warehouse, hashing=PiiHashing(KEY, "CN"))) as con:
+        loader.load(con, ZENDESK_REQUESTERS, [page], **COMMON)
+        email_hash, external_id, record = con.execute(
+            "select email_hash, external_id, _record from raw.zendesk__requesters"
+        ).fetchone()
+    assert (email_hash, external_id) == (hmac_hex("bo@example.com"), "503")
+    assert json.loads(record) == {"id": 20978392, "updated_at": STAMP, "external_id": "503", "role": "end-user",
+                                  "active": True, "tags": []}  # fmt: skip
 
 
 def test_a_warehouse_with_plain_contact_records_gets_hashes_then_is_scrubbed(tmp_path):

@@ -74,7 +74,8 @@ def test_no_sample_ticket_or_customer_reaches_the_marts(surveys_only):
     assert _rows(served, "select count(*) from marts.fct_tickets") == [(0,)]
     assert _rows(served, "select count(*) from marts.dim_customer") == [(0,)]
     # the off sources' raw tables exist, empty, so staging resolves them
-    for table in ("zendesk__tickets", "zendesk__groups", "hubspot__contacts", "surveys__api_responses"):
+    for table in ("zendesk__tickets", "zendesk__groups", "zendesk__requesters", "hubspot__contacts",
+                  "surveys__api_responses"):  # fmt: skip
         assert _rows(settings.warehouse_path, f"select count(*) from raw.{table}") == [(0,)], table
 
 

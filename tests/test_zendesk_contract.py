@@ -30,6 +30,7 @@ ROUTES = {
     "/api/v2/ticket_fields.json": "ticket_fields.json",
     "/api/v2/groups.json": "groups.json",
     "/api/v2/users.json": "users.json",
+    "/api/v2/users/show_many.json": "users_show_many.json",
     "/api/v2/satisfaction_ratings.json": "satisfaction_ratings.json",
     "/api/v2/guide/survey_responses": "csat_survey_responses.json",
 }
@@ -60,6 +61,9 @@ class FixtureServer:
                 else:
                     payload = dict((payloads or {}).get(name) or json.loads((FIXTURES / name).read_text()))
                     payload.pop("_reference", None)
+                    if name == "users_show_many.json":  # the users asked for by id, as the endpoint answers
+                        ids = {int(i) for i in parse_qs(urlparse(self.path).query)["ids"][0].split(",")}
+                        payload["users"] = [u for u in payload["users"] if u["id"] in ids]
                     if ratings_by and "satisfaction_ratings" in payload:
                         query = parse_qs(urlparse(self.path).query)
                         lo, hi = int(query["start_time"][0]), int(query["end_time"][0])
@@ -101,7 +105,12 @@ ZENDESK_DAILY = (
     pipeline.ingest_satisfaction_ratings,
     pipeline.ingest_csat_survey_responses,
 )
-ZENDESK_LISTS = (pipeline.ingest_groups, pipeline.ingest_agents, pipeline.ingest_ticket_fields)
+ZENDESK_LISTS = (
+    pipeline.ingest_groups,
+    pipeline.ingest_agents,
+    pipeline.ingest_requesters,
+    pipeline.ingest_ticket_fields,
+)
 # the fixture account's dropdown "Hardware fault" stands in for the level, its text field "Model" for the category
 FIELD_VARS = {"zendesk_response_level_field": "Hardware fault", "zendesk_category_field": "Model"}
 
@@ -125,8 +134,9 @@ def _load_the_account(settings: Settings, day: date, run_id: str) -> list[LoadRe
     return results
 
 
-def _build(settings: Settings, work: Path, days: tuple[date, date] | None = None) -> None:
-    """`dbt build` of every model and test; with `days`, over their window as the daily run does."""
+def _build(settings: Settings, work: Path, days: tuple[date, date] | None = None, **dbt_vars: str) -> None:
+    """`dbt build` of every model and test; with `days`, over their window as the daily run does;
+    `dbt_vars` set further vars (hubspot_customer_link)."""
     from orchestration.defs.dbt.window import dbt_window_vars
     from tests.sample_warehouse import run_dbt
 
@@ -134,7 +144,7 @@ def _build(settings: Settings, work: Path, days: tuple[date, date] | None = None
     if days:
         start, end = datetime.combine(days[0], time()), datetime.combine(days[1] + timedelta(days=1), time())
         window = dbt_window_vars(start, end, settings.lookback_days)
-    variables = json.dumps({**FIELD_VARS, **window})
+    variables = json.dumps({**FIELD_VARS, **window, **dbt_vars})
     run_dbt("build", "--vars", variables, env={"CSKPI_WAREHOUSE_PATH": str(settings.warehouse_path)}, target_dir=work)
 
 

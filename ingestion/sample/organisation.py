@@ -129,6 +129,8 @@ def _phone(rng: random.Random) -> str:
 
 # Customers exist long before any ticket: the CRM's history starts here (2023-01-01 UTC).
 CRM_EPOCH = 1_672_531_200
+# The n-th customer is Zendesk end user FIRST_CUSTOMER_USER_ID + n (and CRM contact 1_000_000 + n).
+FIRST_CUSTOMER_USER_ID = 5_000_000
 
 
 @lru_cache(maxsize=4)
@@ -173,7 +175,7 @@ def build_organisation(seed: int, customer_count: int) -> Organisation:
         customers.append(
             Customer(
                 contact_id=1_000_000 + i,
-                zendesk_user_id=5_000_000 + i,
+                zendesk_user_id=FIRST_CUSTOMER_USER_ID + i,
                 company_id=company.company_id,
                 first_name=first.title(),
                 last_name=last.title(),
@@ -189,6 +191,12 @@ def build_organisation(seed: int, customer_count: int) -> Organisation:
             )
         )
     return Organisation(tuple(agents), by_group, tuple(customers), companies)
+
+
+def customer_by_user_id(org: Organisation, user_id: int) -> Customer | None:
+    """The customer who is Zendesk user `user_id`, if any: by position, not by a scan of them all."""
+    n = user_id - FIRST_CUSTOMER_USER_ID
+    return org.customers[n] if 0 <= n < len(org.customers) else None
 
 
 def last_modified(created_epoch: int, period_days: int, now_epoch: int) -> int | None:

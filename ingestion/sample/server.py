@@ -2,7 +2,7 @@
 
 - Zendesk Support: incremental ticket export (cursor), incremental ticket events (time-based),
   groups, users and ticket fields (cursor pagination); a group and users by id, deleted ones
-  included (the lists leave those out).
+  included (the lists leave those out), end users (the customers who request tickets) as well.
 - HubSpot CRM v3: contacts and companies search (`after` paging, 10,000-result cap, 200 per page),
   their property definitions (`/crm/v3/properties/{objectType}`) and the archived list
   (`/crm/v3/objects/{objectType}?archived=true`; the sample archives nothing).
@@ -34,7 +34,9 @@ from ingestion.sample.organisation import (
     RETIRED_TEAM,
     TEAMS,
     Agent,
+    Customer,
     Team,
+    customer_by_user_id,
     last_modified,
 )
 from ingestion.sample.source import SampleSource
@@ -306,17 +308,42 @@ class SampleServer:
             "updated_at": iso(1_704_067_200) if a.deleted else created,
         }
 
+    @staticmethod
+    def _end_user(c: Customer) -> dict:
+        """A customer as the Zendesk end user who files their tickets (Users reference, JSON format).
+
+        Its `external_id` is the customer's CRM contact id, which is what the default
+        `hubspot_external_id_property` (hs_object_id) compares, and its email the contact's email
+        as the customer typed it (some in capitals): both customer link modes find the contact.
+        """
+        created = iso(c.created_epoch)
+        return {
+            "id": c.zendesk_user_id,
+            "name": f"{c.first_name} {c.last_name}",
+            "email": c.email,
+            "phone": c.phone,
+            "external_id": str(c.contact_id),
+            "role": "end-user",
+            "active": True,
+            "verified": True,
+            "default_group_id": None,
+            "organization_id": None,
+            "tags": [],
+            "user_fields": {},
+            "created_at": created,
+            "updated_at": created,
+        }
+
     def zendesk_users_show_many(self, query: dict[str, list[str]]) -> dict:
-        """Show Many Users: up to 100 ids; deleted (inactive) users only with `include_deleted=true`."""
+        """Show Many Users: up to 100 ids, agents and end users (the customers); deleted (inactive)
+        users only with `include_deleted=true`. Ids that are no user are left out, as the API does."""
         ids = {int(i) for i in query.get("ids", [""])[0].split(",") if i.strip()}
         if len(ids) > 100:
             raise _ApiError(400, {"error": "InvalidValue", "description": "at most 100 ids"})
         with_deleted = query.get("include_deleted", ["false"])[0] == "true"
-        users = [
-            self._user(a)
-            for a in self.source.organisation.agents
-            if a.user_id in ids and (with_deleted or not a.deleted)
-        ]
+        org = self.source.organisation
+        users = [self._user(a) for a in org.agents if a.user_id in ids and (with_deleted or not a.deleted)]
+        users += [self._end_user(c) for i in sorted(ids) if (c := customer_by_user_id(org, i)) is not None]
         return {"users": users}
 
     def zendesk_ticket_fields(self, query: dict[str, list[str]]) -> dict:

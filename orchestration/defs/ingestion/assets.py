@@ -2,7 +2,8 @@
 
 Streams with a natural day (tickets, ticket events, survey responses, survey exports) are daily
 partitions and backfill a range in one run; reference and CRM streams are not partitioned: they
-are replaced (groups, agents) or read incrementally from a committed cursor (contacts, companies).
+are replaced (groups, agents), added to (requesters: the new ones tickets point to) or read
+incrementally from a committed cursor (contacts, companies).
 """
 
 import warnings
@@ -212,6 +213,16 @@ ingestion_assets = [
         "Zendesk agents and admins, replaced on each run; deleted agents tickets point to, by id.",
         pipeline.ingest_agents,
         deps=("tickets", "ticket_events"),
+    ),
+    # After tickets, for the same reason: the requesters (end users) the loaded tickets point to
+    # and raw does not hold yet are fetched by id. A table of their own (users is agents only).
+    _whole_stream(
+        "zendesk",
+        "requesters",
+        "Zendesk requesters (end users) of the loaded tickets, fetched by id when raw does not hold them "
+        "yet; newest per id. Email as its keyed hash only. For the external_id and email customer links.",
+        pipeline.ingest_requesters,
+        deps=("tickets",),
     ),
     _whole_stream(
         "zendesk",
