@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import closing
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import duckdb
 import pytest
@@ -26,6 +23,7 @@ from ingestion import loader, pipeline
 from ingestion.sample.server import SAMPLE_CREDENTIALS
 from ingestion.settings import Settings
 from tests.conftest import TEST_PII_HASH_KEY
+from tests.loopback import LoopbackJsonServer
 from tests.test_zendesk_contract import DAY, FIELD_VARS, ZENDESK_DAILY, ZENDESK_LISTS
 from tests.test_zendesk_contract import FixtureServer as ZendeskServer
 
@@ -46,50 +44,22 @@ def fixture(name: str) -> dict:
     return payload
 
 
-class HubSpotServer:
+class HubSpotServer(LoopbackJsonServer):
     """Answers each documented route with its fixture, less `_reference`; `payloads` replaces a
     fixture by name. Keeps every request (method, path, query, body) it was sent."""
 
     def __init__(self) -> None:
         self.payloads: dict[str, dict] = {}
         self.requests: list[tuple[str, str, dict, dict | None]] = []
-        server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
+        def answer(method: str, path: str, query: dict, body: dict | None, headers: dict) -> tuple[int, dict]:
+            self.requests.append((method, path, query, body))
+            name = ROUTES.get((method, path))
+            if name is None or headers.get("Authorization") != "Bearer sample-token":
+                return 404, {"status": "error", "category": "OBJECT_NOT_FOUND"}
+            return 200, self.payloads.get(name) or fixture(name)
 
-            def _answer(self, method: str) -> None:
-                url = urlparse(self.path)
-                body = None
-                if method == "POST":
-                    body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
-                server.requests.append((method, url.path, parse_qs(url.query), body))
-                name = ROUTES.get((method, url.path))
-                if name is None or self.headers.get("Authorization") != "Bearer sample-token":
-                    data, status = b'{"status":"error","category":"OBJECT_NOT_FOUND"}', 404
-                else:
-                    data, status = json.dumps(server.payloads.get(name) or fixture(name)).encode(), 200
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self) -> None:
-                self._answer("GET")
-
-            def do_POST(self) -> None:
-                self._answer("POST")
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
-        host, port = self._httpd.server_address[:2]
-        self.base_url = f"http://{host}:{port}"
-
-    def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        super().__init__(answer)
 
 
 @pytest.fixture

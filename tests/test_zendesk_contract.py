@@ -7,13 +7,10 @@ Expected values are read off the fixture files by hand, not computed by the code
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import closing
 from datetime import date, datetime, time, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import duckdb
 import pytest
@@ -22,6 +19,7 @@ from ingestion import loader, pipeline
 from ingestion.loader import LoadResult
 from ingestion.settings import Settings
 from tests.conftest import pointed_at
+from tests.loopback import LoopbackJsonServer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "zendesk"
 ROUTES = {
@@ -41,7 +39,7 @@ def _epoch(iso_time: str) -> int:
     return int(datetime.fromisoformat(iso_time.replace("Z", "+00:00")).timestamp())
 
 
-class FixtureServer:
+class FixtureServer(LoopbackJsonServer):
     """Answers each documented path with its fixture, less the `_reference` note. `ratings_by`
     names the timestamp the ratings list filters `start_time`/`end_time` on (the reference does
     not say which); None serves the fixture whole. `payloads` replaces a fixture's body by name;
@@ -50,41 +48,23 @@ class FixtureServer:
     def __init__(
         self, ratings_by: str | None = None, payloads: dict[str, dict] | None = None, absent: tuple[str, ...] = ()
     ) -> None:
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
+        def answer(method: str, path: str, query: dict, body: dict | None, headers: dict) -> tuple[int, dict]:
+            name = ROUTES.get(path)
+            if name is None or name in absent:
+                return 404, {"error": "RecordNotFound"}
+            payload = dict((payloads or {}).get(name) or json.loads((FIXTURES / name).read_text()))
+            payload.pop("_reference", None)
+            if name == "users_show_many.json":  # the users asked for by id, as the endpoint answers
+                ids = {int(i) for i in query["ids"][0].split(",")}
+                payload["users"] = [u for u in payload["users"] if u["id"] in ids]
+            if ratings_by and "satisfaction_ratings" in payload:
+                lo, hi = int(query["start_time"][0]), int(query["end_time"][0])
+                payload["satisfaction_ratings"] = [
+                    r for r in payload["satisfaction_ratings"] if lo <= _epoch(r[ratings_by]) <= hi
+                ]
+            return 200, payload
 
-            def do_GET(self) -> None:
-                name = ROUTES.get(urlparse(self.path).path)
-                if name is None or name in absent:
-                    body, status = b'{"error":"RecordNotFound"}', 404
-                else:
-                    payload = dict((payloads or {}).get(name) or json.loads((FIXTURES / name).read_text()))
-                    payload.pop("_reference", None)
-                    if name == "users_show_many.json":  # the users asked for by id, as the endpoint answers
-                        ids = {int(i) for i in parse_qs(urlparse(self.path).query)["ids"][0].split(",")}
-                        payload["users"] = [u for u in payload["users"] if u["id"] in ids]
-                    if ratings_by and "satisfaction_ratings" in payload:
-                        query = parse_qs(urlparse(self.path).query)
-                        lo, hi = int(query["start_time"][0]), int(query["end_time"][0])
-                        payload["satisfaction_ratings"] = [
-                            r for r in payload["satisfaction_ratings"] if lo <= _epoch(r[ratings_by]) <= hi
-                        ]
-                    body, status = json.dumps(payload).encode(), 200
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
-        host, port = self._httpd.server_address[:2]
-        self.base_url = f"http://{host}:{port}"
-
-    def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        super().__init__(answer)
 
 
 @pytest.fixture
