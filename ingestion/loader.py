@@ -48,12 +48,13 @@ create table if not exists raw._ingest_ledger (
     outside_window bigint,
     cursor varchar,
     landing_dir varchar,
-    committed_at timestamp
+    committed_at timestamp,
+    scope varchar
 )"""
 LEDGER_COLUMNS = (
     "run_id, batch_id, source, stream, first_partition, last_partition, window_start, window_end, pages, "
     "records_received, records_fetched, records_loaded, records_rejected, duplicates_dropped, outside_window, "
-    "cursor, landing_dir, committed_at"
+    "cursor, landing_dir, committed_at, scope"
 )
 
 # Each ingest step records the mode its source ran in (sample, account, off): the published marts
@@ -135,6 +136,8 @@ def connect(
     con.execute(LEDGER_DDL)
     # warehouses from before the connector's own count was kept
     con.execute("alter table raw._ingest_ledger add column if not exists records_received bigint")
+    # ... and from before a load kept its scope (the survey tool of an export)
+    con.execute("alter table raw._ingest_ledger add column if not exists scope varchar")
     con.execute(REJECTS_DDL)
     con.execute(SOURCE_MODES_DDL)
     return con
@@ -375,7 +378,7 @@ def load(
         )
         con.execute(
             f"insert into raw._ingest_ledger ({LEDGER_COLUMNS}) "
-            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::timestamp)",
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::timestamp, ?)",
             [
                 run_id,
                 batch_id,
@@ -394,6 +397,7 @@ def load(
                 outside,
                 cursor,
                 str(landing_dir) if landing_dir else None,
+                scope[1] if scope else None,
             ],
         )
         con.execute("commit")
@@ -424,9 +428,11 @@ def last_cursor(con: duckdb.DuckDBPyConnection, spec: StreamSpec) -> str | None:
 
 
 def ledger_summary(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict]:
-    """Per stream of a run: what was received, read, loaded, rejected, dropped as duplicate, outside."""
+    """Per stream of a run (and survey tool of an export): what was received, read, loaded, rejected,
+    dropped as duplicate, outside."""
     rows = con.execute(
-        "select source || '.' || stream, sum(records_received), sum(records_fetched), sum(records_loaded), "
+        "select source || '.' || stream || coalesce('[' || scope || ']', ''), sum(records_received), "
+        "sum(records_fetched), sum(records_loaded), "
         "sum(records_rejected), sum(duplicates_dropped), sum(outside_window) "
         "from raw._ingest_ledger where run_id = ? group by 1 order by 1",
         [run_id],

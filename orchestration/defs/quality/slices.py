@@ -50,7 +50,9 @@ def reject_shares(settings: Settings, run_id: str, days: tuple[date, date] | Non
     """Share of rejected records per stream loaded by this run, plus cross-record breaks in the days."""
     ledger = read(
         settings,
-        "select source || '.' || stream as stream, sum(records_rejected) as rejected, "
+        # a survey tool's exports are judged on their own: one tool's bad file is not diluted by another's
+        "select source || '.' || stream || coalesce('[' || scope || ']', '') as stream, "
+        "sum(records_rejected) as rejected, "
         "sum(records_loaded) + sum(records_rejected) as received "
         "from raw._ingest_ledger where run_id = ? group by 1",
         [run_id],
