@@ -109,7 +109,7 @@ def print_summary(run_id: str) -> None:
     streams, counts = warehouse_summary(run_id)
     # fetched = loaded + rejected + duplicates + outside; "unaccounted" is what breaks that (should be 0)
     heads = ("fetched", "loaded", "rejected", "duplicates", "outside", "unaccounted")
-    print(f"\n{'stream':<26}" + "".join(f"{h:>12}" for h in heads))
+    print(f"\n{'stream':<34}" + "".join(f"{h:>12}" for h in heads))
     for s in streams:
         parts = s["loaded"] + s["rejected"] + s["duplicates_dropped"] + s["outside_window"]
         row = (
@@ -120,7 +120,7 @@ def print_summary(run_id: str) -> None:
             s["outside_window"],
             s["fetched"] - parts,
         )
-        print(f"{s['stream']:<26}" + "".join(f"{v:>12}" for v in row))
+        print(f"{s['stream']:<34}" + "".join(f"{v:>12}" for v in row))
     print("\nwarehouse tables (rows):")
     for table, n in counts:
         print(f"  {table:<40}{n:>10}")
