@@ -393,7 +393,8 @@ survey_responses as (
     union all
     select
         submitted_at, ticket_id, channel as channel_reported,
-        overall_score, speed_score, accuracy_score, attitude_score, resolution_score,
+        case when csat_scale = 'five_point' then csat_value end, speed_score, accuracy_score, attitude_score,
+        resolution_score,
         case nps_scale
             when 'three_option' then
                 case nps_answer when 'willing' then 'promoter' when 'unsure' then 'passive' when 'unwilling' then 'detractor' end
@@ -404,12 +405,13 @@ survey_responses as (
                     when cast(nps_answer as integer) >= 0 then 'detractor'
                 end
         end as nps_category,
-        overall_score >= 4 as is_csat_positive
+        is_csat_positive
     from raw.surveys__csv_responses
-    -- a response re-exported by its tool keeps its newest export
+    -- a response seen at two times (an export dated by its file's day, dropped again) keeps its newest;
+    -- one that answered no KPI question counts nowhere
     where rowid in (
-        select arg_max(rowid, (_partition_date, _loaded_at)) from raw.surveys__csv_responses group by survey_tool, id
-    )
+        select arg_max(rowid, (submitted_at, _loaded_at)) from raw.surveys__csv_responses group by survey_tool, id
+    ) and has_kpi_answer
     union all
     -- Zendesk's CSAT survey responses: the newest version of each, rated only (1-5)
     select submitted_at, ticket_id, null, rating, null, null, null, null, null, rating >= 4

@@ -41,6 +41,7 @@ SHIFTED: dict[str, dict[str, str]] = {
     },
     "raw.surveys__csv_responses": {
         "id": "id || '~' || k",
+        "response_key": "response_key || '~' || k",
         "submitted_at": "submitted_at - to_days(k)",
         "ticket_id": f"ticket_id + k * {TICKET_STRIDE}",
     },

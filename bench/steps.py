@@ -146,22 +146,19 @@ def floor_kpi_daily(args: dict) -> dict:
 
 
 def survey_drops(args: dict) -> dict:
-    """Write each survey tool's export of the days into the drop folder, once, before anything is timed.
+    """Write each survey tool's exports of the days into the drop folder, once, before anything is timed.
 
     The pipeline otherwise draws them from the sample in-process on every run."""
-    from ingestion.sample.exports import write_daily_export
+    from ingestion.sample.exports import write_sample_exports
     from ingestion.sample.source import SampleSource
     from ingestion.sources.survey_csv import load_mappings
 
     started = time.perf_counter()
     source, drop_dir = SampleSource.from_env(), Path(args["drop_dir"])
-    drop_dir.mkdir(parents=True, exist_ok=True)
-    files = [
-        write_daily_export(source, mapping, drop_dir, day)
-        for mapping in load_mappings(load_settings().survey_mapping_dir)
-        for day in _days(args)
-    ]
-    return {"seconds": time.perf_counter() - started, "files": len([f for f in files if f])}
+    mappings = load_mappings(load_settings().survey_mapping_dir)
+    first, last = date.fromisoformat(args["first"]), date.fromisoformat(args["last"])
+    files = write_sample_exports(source, mappings, drop_dir, first, last)
+    return {"seconds": time.perf_counter() - started, "files": len(files)}
 
 
 def raw_counts(args: dict) -> dict:

@@ -31,3 +31,7 @@ class PagingLoopError(IngestionError):
 
 class SurveyMappingError(IngestionError):
     """A survey CSV mapping file is missing, malformed, or names a column the export lacks."""
+
+
+class TotalLossError(IngestionError):
+    """Every record a file or stream gave was rejected, or a load cannot say where a record went."""

@@ -15,7 +15,8 @@ import duckdb
 
 from ingestion import loader, pii
 from ingestion.clients import open_client
-from ingestion.landing import LandingBatch, new_batch_id
+from ingestion.errors import TotalLossError
+from ingestion.landing import LandingBatch
 from ingestion.loader import LoadResult, LoadWindow
 from ingestion.sample.window import day_bounds
 from ingestion.settings import Settings
@@ -159,7 +160,9 @@ def _by_day(
                 side_result = _load(settings, side, fetched, run_id, received=fetched.sideloaded.get(side.stream, 0))
                 results.append(dataclasses.replace(side_result, partition=day))
                 progress(f"{side.name} {day} (sideloaded): {describe(side_result)}")
-    return total(spec.name, results)
+    result = total(spec.name, results)
+    ensure_no_total_loss(settings, result, spec.name, run_id)
+    return result
 
 
 def ingest_tickets(settings: Settings, first: date, last: date, run_id: str, progress: Progress = _quiet):
@@ -229,6 +232,7 @@ def _snapshot(settings: Settings, spec: StreamSpec, fetch: Callable, run_id: str
         fetched = fetch(client, LandingBatch(settings.landing_dir, spec.source, spec.stream, _today(settings)))
     result = _load(settings, spec, fetched, run_id)
     progress(f"{spec.name}: {describe(result)}")
+    ensure_no_total_loss(settings, result, spec.name, run_id)
     return result
 
 
@@ -373,6 +377,7 @@ def _crm(
         searched = fetched.records
         hubspot.fetch_archived(client, fetched, spec.stream, properties)
     result = _load(settings, spec, fetched, run_id)
+    ensure_no_total_loss(settings, result, spec.name, run_id)
     if required is not None:
         notes["current_records_lacking_value"] = _lacking_values(settings, spec, required)
     progress(
@@ -421,55 +426,114 @@ def ingest_companies(settings: Settings, run_id: str, progress: Progress = _quie
     return _crm(settings, HUBSPOT_COMPANIES, hubspot.COMPANY_PROPERTIES, run_id, progress)
 
 
+def ensure_no_total_loss(settings: Settings, result: LoadResult, what: str, run_id: str, batch_id: str | None = None):
+    """Fail when `what` (a stream's run, or one export file) loaded nothing and rejected all it read,
+    or cannot account for a record, at any volume: the reject-share gate judges shares, this judges loss.
+    The error names it and its first reject reasons; the rejects stay in raw._rejects to look at."""
+    received, fetched = result.records_received, result.records_fetched
+    accounted = result.records_loaded + result.records_rejected + result.duplicates_dropped + result.outside_window
+    if (received is not None and received != fetched) or fetched != accounted:
+        raise TotalLossError(
+            f"{what}: the source gave {received} records, {fetched} were read and {accounted} accounted for "
+            "(loaded + rejected + duplicates + outside the window); nothing may go missing. Re-run; if it "
+            "persists, report it with the landed file"
+        )
+    if fetched == 0 or result.records_rejected < fetched:
+        return
+    source, stream = result.stream.split(".", 1)
+    where = "batch_id = ?" if batch_id else "run_id = ?"
+    with closing(_connect(settings)) as con:
+        reasons = con.execute(
+            f"select reason, count(*) from raw._rejects where source = ? and stream = ? and {where} "
+            "group by 1 order by 2 desc, 1 limit 3",
+            [source, stream, batch_id or run_id],
+        ).fetchall()
+    listed = "; ".join(f"{reason} ({n})" for reason, n in reasons)
+    raise TotalLossError(
+        f"{what}: all {fetched} records were rejected, none loaded ({listed}). "
+        "Fix the mapping or the source, then re-run; the rejects are in raw._rejects"
+    )
+
+
+def _export_notes(settings: Settings, spec: StreamSpec, batch_id: str) -> dict[str, int]:
+    """What an export's loaded rows hold that the KPIs cannot use, counted for the run's metadata."""
+    with closing(_connect(settings)) as con:
+        no_answer, unlinkable = con.execute(
+            f"select count(*) filter (where not has_kpi_answer), "
+            "count(*) filter (where ticket_ref is not null and ticket_id is null) "
+            f"from {spec.table} where _batch_id = ?",
+            [batch_id],
+        ).fetchone()
+    return {"responses_without_kpi_answer": no_answer, "ticket_ids_not_linkable": unlinkable}
+
+
+def _export_loaded(settings: Settings, tool: str, digest: str) -> bool:
+    """Whether this export's content was loaded with this mapping before (the ledger's cursor)."""
+    with closing(_connect(settings)) as con:
+        return (
+            con.execute(
+                "select count(*) from raw._ingest_ledger where source = 'surveys' and stream = 'csv_responses' "
+                "and cursor = ?",
+                [digest],
+            ).fetchone()[0]
+            > 0
+        )
+
+
 def ingest_survey_csv(settings: Settings, first: date, last: date, run_id: str, progress: Progress = _quiet):
-    """Each configured tool's export for each day; a day with no export file leaves that day as it was."""
+    """Every configured tool's exports that can hold answers of the run's days, one load per file.
+
+    Each row is dated by its own submission time (a monthly export holds a month). A response
+    already held (the same file dropped again, an overlapping newer export) is a counted duplicate,
+    so each response is kept once. An undated export loaded before, unchanged, is not read again.
+    """
     mappings = survey_csv.load_mappings(settings.survey_mapping_dir)
     # Every tool's exports share one table (the same columns, scoped by survey_tool): any mapping creates it.
     if not _source_on(settings, "survey_csv", tuple(survey_csv.stream_spec(m) for m in mappings[:1]), run_id, progress):
         return total("surveys.csv_responses", [])
-    sample = None
     if settings.survey_drop_is_sample:
+        from ingestion.sample.exports import write_sample_exports
         from ingestion.sample.source import SampleSource
 
-        sample = SampleSource.from_env()
+        write_sample_exports(SampleSource.from_env(), mappings, settings.survey_drop_dir, first, last)
     results = []
     for mapping in mappings:
-        spec = survey_csv.stream_spec(mapping)
-        for day in days(first, last):
-            if sample is not None:
-                from ingestion.sample.exports import write_daily_export
-
-                write_daily_export(sample, mapping, settings.survey_drop_dir, day)
-            batch = LandingBatch(
-                settings.landing_dir,
-                "surveys",
-                f"csv_responses/{mapping.tool}",
-                day.isoformat(),
-                batch_id=new_batch_id(),
-            )
-            utf8 = survey_csv.land_export(mapping, settings.survey_drop_dir, day, batch)
-            if utf8 is None:
-                progress(
-                    f"surveys.csv_responses[{mapping.tool}] {day}: no export "
-                    f"{mapping.file_name(day)} in {settings.survey_drop_dir}"
-                )
+        exports = survey_csv.exports_for(mapping, settings.survey_drop_dir, first, last)
+        if not exports:
+            progress(f"surveys.csv_responses[{mapping.tool}]: no export matching {mapping.files!r} "
+                     f"for {first} .. {last} in {settings.survey_drop_dir}")  # fmt: skip
+        for path in exports:
+            what = f"surveys.csv_responses[{mapping.tool}] {path.name}"
+            digest = survey_csv.content_digest(mapping, path)
+            if not mapping.dated and _export_loaded(settings, mapping.tool, digest):
+                progress(f"{what}: loaded before with this mapping, unchanged; skipped")
                 continue
+            batch = LandingBatch(settings.landing_dir, "surveys", f"csv_responses/{mapping.tool}", first.isoformat())
+            export = survey_csv.land_export(mapping, path, batch)
+            spec = survey_csv.stream_spec(mapping, export)
             with closing(_connect(settings)) as con:
                 result = loader.load(
                     con,
                     spec,
-                    [utf8],
+                    [export.copy],
                     run_id=run_id,
                     batch_id=batch.batch_id,
                     landing_dir=batch.directory,
                     pages=1,
-                    received=survey_csv.count_rows(utf8, mapping),
-                    fixed_partition=day,
+                    received=export.rows,
                     scope=("survey_tool", mapping.tool),
-                    cursor=None,
+                    cursor=digest,
                 )
-            results.append(result)
-            progress(f"surveys.csv_responses[{mapping.tool}] {day}: {describe(result)}")
+            ensure_no_total_loss(settings, result, what, run_id, batch.batch_id)
+            notes = {"file": path.name, **_export_notes(settings, spec, batch.batch_id)}
+            # an export is not one day's: its counts belong to the run, not to a partition
+            results.append(dataclasses.replace(result, partition=None, notes=notes))
+            skipped, unlinkable = notes["responses_without_kpi_answer"], notes["ticket_ids_not_linkable"]
+            progress(
+                f"{what}: {describe(result)}"
+                + (f"; {skipped} answered no KPI question (skipped)" if skipped else "")
+                + (f"; {unlinkable} ticket id(s) that are no ticket number (not linked)" if unlinkable else "")
+            )
     return total("surveys.csv_responses", results)
 
 

@@ -55,6 +55,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tests.fixtures.survey_exports.make_fixtures import write_wjx
+
 D_CREATED = int(datetime(2026, 3, 10, 2, 0, tzinfo=UTC).timestamp())  # 10:00 in Shanghai
 D1_CREATED = D_CREATED + 86_400
 D2_CREATED = D_CREATED + 2 * 86_400
@@ -380,12 +382,17 @@ def survey_api_page() -> list[dict]:
     ]
 
 
-WJX_CSV = (
-    "答卷编号,提交时间,工单号,渠道,总体满意度,响应速度,解答准确性,服务态度,问题解决,推荐意愿,意见建议\n"
-    "S5,2026/03/10 15:00:00,1007,在线客服,5,5,4,5,5,愿意,好\n"
-    "S6,2026/03/10 16:00:00,1009,在线客服,3,3,3,4,3,不确定,一般\n"
-    "S7,2026/03/10 17:00:00,,微信,4,4,4,4,4,不愿意,还行\n"
-)
+# The 问卷星 responses, in its "按文本" Excel download (tests/fixtures/survey_exports/make_fixtures.py):
+# S5 1007 在线客服 overall 5, dimensions 5 4 5 5, 愿意; S6 1009 在线客服 3, 3 3 4 3, 不确定;
+# S7 no ticket, 微信, 4, 4 4 4 4, 不愿意.
+WJX_ROWS = [
+    ["S5", "2026/03/10 15:00:00", "120秒", "微信", "N/A", "1.2.3.4(上海)", 1007, "在线客服",
+     "非常满意", "非常满意", "满意", "非常满意", "非常满意", "愿意", "电话回访", "好"],
+    ["S6", "2026/03/10 16:00:00", "120秒", "微信", "N/A", "1.2.3.4(上海)", 1009, "在线客服",
+     "一般", "一般", "一般", "满意", "一般", "不确定", "电话回访", "一般"],
+    ["S7", "2026/03/10 17:00:00", "120秒", "微信", "N/A", "1.2.3.4(上海)", "(空)", "微信",
+     "满意", "满意", "满意", "满意", "满意", "不愿意", "电话回访", "还行"],
+]  # fmt: skip
 
 
 def write_pages(directory: Path) -> dict[str, Path]:
@@ -403,6 +410,5 @@ def write_pages(directory: Path) -> dict[str, Path]:
     for name, page in pages.items():
         out[name] = directory / f"{name}.json"
         out[name].write_text(json.dumps(page, ensure_ascii=False), "utf-8")
-    out["csv_responses"] = directory / "wjx_export_20260310.utf8.csv"
-    out["csv_responses"].write_text(WJX_CSV, "utf-8")
+    out["csv_responses"] = write_wjx(directory / "108397328_0_客户满意度回访.xlsx", WJX_ROWS)
     return out

@@ -12,9 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import shutil
-import subprocess
 from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -23,6 +21,7 @@ import duckdb
 import pytest
 
 from ingestion import loader
+from ingestion.landing import LandingBatch
 from ingestion.loader import LoadWindow
 from ingestion.pii import SAMPLE_PII_HASH_KEY
 from ingestion.settings import PROJECT_ROOT
@@ -40,8 +39,8 @@ from ingestion.streams import (
     ZENDESK_TICKETS,
     ZENDESK_USERS,
 )
-from orchestration.defs.resources import dbt_executable
 from tests import golden_fixture
+from tests.dbt_build import dbt_build
 
 D = date(2026, 3, 10)
 D2 = date(2026, 3, 12)
@@ -71,20 +70,11 @@ def build_warehouse(tmp: Path) -> Path:
         for spec, name in ((ZENDESK_USERS, "users"), (ZENDESK_TICKET_FIELDS, "ticket_fields"),
                            (HUBSPOT_CONTACTS, "contacts"), (HUBSPOT_COMPANIES, "companies")):  # fmt: skip
             loader.load(con, spec, [pages[name]], **common)
-        loader.load(con, survey_csv.stream_spec(mapping), [pages["csv_responses"]], fixed_partition=D,
-                    scope=("survey_tool", "wjx"), **common)  # fmt: skip
+        export = survey_csv.land_export(mapping, pages["csv_responses"], LandingBatch(tmp / "landing", "s", "c", "d"))
+        loader.load(con, survey_csv.stream_spec(mapping, export), [export.copy], scope=("survey_tool", "wjx"),
+                    **common)  # fmt: skip
     dbt_build(warehouse, tmp)
     return warehouse
-
-
-def dbt_build(warehouse: Path, tmp: Path, *args: str) -> None:
-    env = {**os.environ, "CSKPI_WAREHOUSE_PATH": str(warehouse), "DBT_TARGET_PATH": str(tmp / "dbt_target"),
-           "DBT_LOG_PATH": str(tmp / "dbt_logs"), "CSKPI_REPORTING_TIMEZONE": "Asia/Shanghai"}  # fmt: skip
-    dbt = subprocess.run(
-        [dbt_executable(), "build", *args, "--project-dir", "dbt_project", "--profiles-dir", "dbt_project"],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
-    )  # fmt: skip
-    assert dbt.returncode == 0, dbt.stdout[-4000:]
 
 
 @pytest.fixture(scope="module")

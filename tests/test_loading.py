@@ -50,7 +50,7 @@ def _rejects_fingerprint(stream: str) -> tuple[int, str]:
         (pipeline.ingest_tickets, ZENDESK_TICKETS.table, ZENDESK_TICKETS.stream, True),
         (pipeline.ingest_ticket_events, ZENDESK_TICKET_EVENTS.table, ZENDESK_TICKET_EVENTS.stream, True),
         (pipeline.ingest_survey_api, SURVEY_API_RESPONSES.table, SURVEY_API_RESPONSES.stream, True),
-        (pipeline.ingest_survey_csv, "raw.surveys__csv_responses", "csv_responses", False),
+        (pipeline.ingest_survey_csv, "raw.surveys__csv_responses", "csv_responses", True),
     ],
 )
 def test_loading_the_same_partitions_twice_changes_nothing(settings, ingest, table, stream, versioned):

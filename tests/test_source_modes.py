@@ -9,6 +9,7 @@ source is the sample, is asserted on the end-to-end run: tests/test_end_to_end.p
 
 from __future__ import annotations
 
+import shutil
 from contextlib import closing
 from datetime import date
 from pathlib import Path
@@ -18,18 +19,15 @@ import duckdb
 import pytest
 
 from ingestion import pipeline
-from ingestion.settings import load_settings
+from ingestion.settings import PROJECT_ROOT, load_settings
 from tests.conftest import TEST_PII_HASH_KEY, use_small_sample
-from tests.test_survey_csv import WJX_HEADER
 
 pytestmark = pytest.mark.e2e
 DAY = date(2026, 3, 18)
-# Two responses in the wjx format (config/survey_mappings/wjx.yaml) the team's tool dropped for the
-# day, about Zendesk tickets the warehouse does not hold: r1 is CSAT 5 (positive, >= 4), r2 CSAT 3.
-WJX_EXPORT = WJX_HEADER + (
-    "r1,2026/03/18 09:30:00,73965800001,在线客服,5,5,4,5,5,愿意,非常满意\n"
-    "r2,2026/03/18 15:00:00,,微信,3,2,3,4,3,不确定,回复太慢\n"
-)
+# The 腾讯问卷 export of tests/fixtures/survey_exports/ the team's tool dropped for the day, about
+# Zendesk tickets the warehouse does not hold: 101 CSAT 5 and 102 CSAT 4 (positive, >= 4), 103 CSAT 2,
+# 104 answered only NPS; 105 (NPS 11) is rejected.
+TENCENT_EXPORT = PROJECT_ROOT / "tests/fixtures/survey_exports/9799234_20260318213015.csv"
 OFF = ("zendesk", "hubspot", "survey_api")
 
 
@@ -44,7 +42,7 @@ def surveys_only(tmp_path_factory):
         monkeypatch.setenv("CSKPI_PII_HASH_KEY", TEST_PII_HASH_KEY)  # a real account needs its own key
         drops = work / "drops"
         drops.mkdir()
-        (drops / "wjx_export_20260318.csv").write_bytes(WJX_EXPORT.encode("gbk"))
+        shutil.copy(TENCENT_EXPORT, drops / TENCENT_EXPORT.name)
         monkeypatch.setenv("CSKPI_SURVEY_DROP_DIR", str(drops))
         result = defs.resolve_job_def("daily_kpi_job").execute_in_process(
             instance=instance, tags={"dagster/partition": DAY.isoformat()}, raise_on_error=False
@@ -81,12 +79,18 @@ def test_no_sample_ticket_or_customer_reaches_the_marts(surveys_only):
 
 def test_the_survey_responses_are_published(surveys_only):
     _, settings, _ = surveys_only
-    # both rows (ids are prefixed with their tool), with no ticket to take a team from: "unassigned"
+    # the four loaded rows (ids are prefixed with their tool), with no ticket to take a team from:
+    # "unassigned"; the channel is the one the tencent mapping fixes
     rows = _rows(
         settings.snapshot_path,
-        "select response_id, overall_score, is_csat_positive, team from marts.fct_survey_responses order by 1",
+        "select response_id, overall_score, is_csat_positive, channel, team from marts.fct_survey_responses order by 1",
     )
-    assert rows == [("wjx:r1", 5, True, "unassigned"), ("wjx:r2", 3, False, "unassigned")]
+    assert rows == [
+        ("tencent:101", 5, True, "wechat", "unassigned"),
+        ("tencent:102", 4, True, "wechat", "unassigned"),
+        ("tencent:103", 2, False, "wechat", "unassigned"),
+        ("tencent:104", None, None, "wechat", "unassigned"),
+    ]
 
 
 def test_the_marts_and_the_report_say_which_sources_fed_them(surveys_only):
@@ -101,7 +105,7 @@ def test_the_marts_and_the_report_say_which_sources_fed_them(surveys_only):
         for e in result.get_asset_materialization_events()
         if e.asset_key == dg.AssetKey(["report", "service_level_report"])
     )
-    line = "Sources: Zendesk (off), HubSpot (off), survey API (off), survey CSV exports (account)"
+    line = "Sources: Zendesk (off), HubSpot (off), survey API (off), survey tool exports (account)"
     assert report.metadata["sources"].value == line
     assert line in Path(report.metadata["path"].value).read_text("utf-8")
 

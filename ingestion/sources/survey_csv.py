@@ -1,20 +1,29 @@
-"""Survey CSV exports dropped into a folder, each tool described by a YAML mapping.
+"""Survey tools' answer exports (CSV or Excel) dropped into a folder, each tool described by a YAML mapping.
 
-A mapping names the export's file pattern, encoding, date format and which column holds each
-field; adding a survey tool is adding a mapping file. The original file lands untouched; a UTF-8
-copy beside it is what DuckDB's read_csv loads (DuckDB reads only UTF-8/UTF-16/Latin-1 natively).
+A mapping says which files are the tool's exports, how to read them (encoding, sheet, header row),
+which column holds each field (by exact name, prefix, regex or position), each KPI question's scale
+and answer labels, the markers that mean "no answer", and where the submission time comes from.
+Adding a survey tool is adding a mapping file: README, "Adding a survey tool".
+
+Reading: the original file lands untouched; beside it lands a UTF-8 CSV copy whose header is
+positional (c1, c2, ...), which is what DuckDB's read_csv loads. A source column can be called
+anything (`t`, `filename`, a SQL keyword, Chinese text, a duplicate, nothing at all): it never
+meets a SQL name, and the raw record keeps every column under its own header text.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import re
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from fnmatch import fnmatch
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -22,43 +31,262 @@ from ingestion.errors import SurveyMappingError
 from ingestion.landing import LandingBatch
 from ingestion.streams import FUTURE, Column, StreamSpec
 
-FIELDS = (
-    "response_id",
-    "submitted_at",
-    "ticket_id",
-    "channel",
-    "overall",
-    "speed",
-    "accuracy",
-    "attitude",
-    "resolution",
-    "nps",
-    "comment",
-)
-REQUIRED_FIELDS = ("response_id", "submitted_at", "overall")
-NPS_SCALES = ("zero_to_ten", "three_option")
+TEXT_FIELDS = ("response_id", "ticket_id", "channel", "team", "comment")
+DIMENSIONS = ("speed", "accuracy", "attitude", "resolution")
+QUESTIONS = ("overall", *DIMENSIONS, "nps")
+FIXABLE = ("channel", "team")  # fields a mapping may set to one value for every row of the tool
 THREE_OPTIONS = ("willing", "unsure", "unwilling")
+GOOD_BAD = ("good", "bad")
+# Cells that mean "no answer" unless a mapping says otherwise: empty, NA / N/A, a dash, and the
+# markers 问卷星 writes for a skipped or empty question. Compared after trimming, case-sensitively.
+DEFAULT_MISSING = ("", "NA", "N/A", "n/a", "-", "(跳过)", "(空)")
+# An Excel date cell comes as a datetime; the copy writes it like this, and every mapping reads it.
+EXCEL_DATETIME = "%Y-%m-%d %H:%M:%S"
+FORMATS = ("csv", "xlsx")
+# Keys of the mapping format before 2026-12 and what replaced them, for a one-line migration hint.
+RENAMED = {
+    "file_pattern": "files",
+    "date_format": "submitted_at: {column: ..., format: ...}",
+    "nps_scale": "questions: {nps: {scale: ...}}",
+    "nps_labels": "questions: {nps: {labels: ...}}",
+}
+
+
+def _glob_re(glob: str) -> str:
+    """A file-name glob (* and ?) as a regex."""
+    return "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in glob)
+
+
+def _fail(path: Path, message: str) -> SurveyMappingError:
+    return SurveyMappingError(f"survey mapping {path}: {message}")
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    """How a mapping finds a column in an export's header."""
+
+    kind: Literal["exact", "prefix", "regex", "position"]
+    value: str | int
+
+    def describe(self) -> str:
+        return f"{self.kind} {self.value!r}"
+
+    def find(self, header: list[str], source: Path, what: str) -> int | None:
+        """The column's index in `header`, None when absent; several matches are an error."""
+        if self.kind == "position":
+            index = int(self.value) - 1
+            return index if index < len(header) else None
+        if self.kind == "exact":
+            hits = [i for i, h in enumerate(header) if h.strip() == str(self.value).strip()]
+        elif self.kind == "prefix":
+            hits = [i for i, h in enumerate(header) if h.strip().startswith(str(self.value))]
+        else:
+            hits = [i for i, h in enumerate(header) if re.search(str(self.value), h)]
+        if len(hits) > 1:
+            raise SurveyMappingError(
+                f"{source}: {what} ({self.describe()}) matches {len(hits)} columns "
+                f"{[header[i] for i in hits]}; make it match one"
+            )
+        return hits[0] if hits else None
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A question's answer scale and the rule that makes it a KPI.
+
+    name: five_point (1-5), scale_<lo>_<hi> (another numeric range), good_bad, zero_to_ten or
+    three_option (NPS). labels: answer text -> score (numeric scales) or -> good/bad, willing /
+    unsure / unwilling. positive: the scores that count as satisfied (CSAT).
+    """
+
+    name: str
+    low: int | None = None
+    high: int | None = None
+    labels: dict[str, int | str] = field(default_factory=dict)
+    positive: tuple[int, ...] = ()
+
+    @property
+    def numeric(self) -> bool:
+        return self.low is not None
+
+
+@dataclass(frozen=True)
+class Question:
+    name: str  # overall, speed, accuracy, attitude, resolution, nps
+    column: HeaderMatch
+    scale: Scale
+
+
+@dataclass(frozen=True)
+class SubmissionTime:
+    """Where a response's submission time comes from: one column, a date and a time column, the
+    day in the file's name, or one constant day (a file with no time at all)."""
+
+    column: HeaderMatch | None = None
+    date_column: HeaderMatch | None = None
+    time_column: HeaderMatch | None = None
+    formats: tuple[str, ...] = ()
+    from_file_name: bool = False
+    constant_date: date | None = None
 
 
 @dataclass(frozen=True)
 class SurveyCsvMapping:
     tool: str
-    file_pattern: str  # e.g. "wjx_export_{date:%Y%m%d}.csv": one export per local day
-    encoding: str
+    files: str  # a glob, or a name with the export's day: "wjx_{date:%Y%m%d}.csv"
+    format: str  # csv or xlsx
+    encoding: str  # csv only
     delimiter: str
-    date_format: str  # strptime format of submitted_at, in `timezone`
-    timezone: str
-    nps_scale: str
-    nps_labels: dict[str, str]  # three_option: source label -> willing / unsure / unwilling
-    columns: dict[str, str]  # field -> column header in the export
+    sheet: str | int  # xlsx: a sheet's name, or its position from 1
+    header_row: int  # the header's row, from 1: rows above it (a title) are skipped
+    timezone: str  # the zone the export writes times in
+    missing: tuple[str, ...]
+    submitted_at: SubmissionTime
+    columns: dict[str, HeaderMatch]  # text field -> its column
+    fixed: dict[str, str]  # channel / team -> one value for every row
+    questions: dict[str, Question]
     path: Path
 
+    @property
+    def glob(self) -> str:
+        return re.sub(r"\{date(:[^}]*)?\}", "*", self.files)
+
+    @property
+    def dated(self) -> bool:
+        return "{date" in self.files
+
+    def file_day(self, name: str) -> date | None:
+        """The export's day, read from a name that follows a dated pattern (None: not dated / no match)."""
+        match = re.fullmatch(r"(.*?)\{date(?::([^}]*))?\}(.*)", self.files)
+        if not match:
+            return None
+        head, fmt, tail = match.group(1), match.group(2) or "%Y-%m-%d", match.group(3)
+        digits = {"%Y": r"\d{4}", "%m": r"\d{2}", "%d": r"\d{2}", "%H": r"\d{2}", "%M": r"\d{2}", "%S": r"\d{2}"}
+        day_re = "".join(digits.get(part, re.escape(part)) for part in re.split(r"(%[A-Za-z])", fmt) if part)
+        found = re.fullmatch(_glob_re(head) + f"({day_re})" + _glob_re(tail), name)
+        if not found:
+            return None
+        try:
+            return datetime.strptime(found.group(1), fmt).date()
+        except ValueError:
+            return None
+
     def file_name(self, day: date) -> str:
-        return self.file_pattern.format(date=day)
+        """The name of the day's export under a dated pattern (the sample writes these)."""
+        return self.files.format(date=day)
 
 
-def _fail(path: Path, message: str) -> SurveyMappingError:
-    return SurveyMappingError(f"survey mapping {path}: {message}")
+# ---- reading a mapping --------------------------------------------------------------------------
+
+
+def _header_match(path: Path, what: str, raw: Any) -> HeaderMatch:
+    if isinstance(raw, str):
+        return HeaderMatch("exact", raw)
+    if isinstance(raw, dict) and len(raw) == 1:
+        ((kind, value),) = raw.items()
+        if kind == "position" and isinstance(value, int) and value >= 1:
+            return HeaderMatch("position", value)
+        if kind in ("exact", "prefix") and isinstance(value, str) and value:
+            return HeaderMatch(kind, value)
+        if kind == "regex" and isinstance(value, str):
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise _fail(path, f"{what}: regex {value!r} does not compile ({exc})") from exc
+            return HeaderMatch("regex", value)
+    raise _fail(
+        path,
+        f"{what}: a column is a header text, or one of {{exact: text}}, {{prefix: text}}, {{regex: pattern}}, "
+        f"{{position: n}} (from 1), not {raw!r}",
+    )
+
+
+def _range(text: str) -> tuple[int, int] | None:
+    found = re.fullmatch(r"\s*(\d+)\s*-\s*(\d+)\s*", str(text))
+    return (int(found.group(1)), int(found.group(2))) if found else None
+
+
+def _scores(path: Path, what: str, raw: Any, low: int, high: int) -> tuple[int, ...]:
+    """`positive:` as a list of scores or a range "6-7"."""
+    if isinstance(raw, str) and (bounds := _range(raw)):
+        values = tuple(range(bounds[0], bounds[1] + 1))
+    elif isinstance(raw, list) and all(isinstance(v, int) for v in raw):
+        values = tuple(raw)
+    else:
+        raise _fail(path, f"{what}: positive is a list of scores or a range like '6-7', not {raw!r}")
+    if not values or any(v < low or v > high for v in values):
+        raise _fail(path, f"{what}: positive scores {list(values)} must lie on the scale {low}-{high}")
+    return values
+
+
+def _scale(path: Path, name: str, raw: dict) -> Scale:
+    what = f"questions.{name}"
+    declared = str(raw.get("scale", "1-5" if name != "nps" else "0-10"))
+    labels = raw.get("labels") or {}
+    if not isinstance(labels, dict):
+        raise _fail(path, f"{what}: labels map answer texts to scores, e.g. {{非常满意: 5}}")
+    labels = {str(k).strip(): v for k, v in labels.items()}
+    if name == "nps":
+        if declared == "three_option":
+            if set(labels.values()) != set(THREE_OPTIONS):
+                raise _fail(
+                    path, f"{what}: scale three_option needs labels mapping answers onto each of {THREE_OPTIONS}"
+                )
+            return Scale("three_option", labels=labels)
+        if _range(declared) != (0, 10):
+            raise _fail(path, f"{what}: an NPS scale is 0-10 or three_option, not {declared!r}")
+    if declared == "good_bad":
+        if name != "overall":
+            raise _fail(path, f"{what}: only the overall question can be good_bad; a dimension is scored 1-5")
+        if labels and not set(labels.values()) <= set(GOOD_BAD):
+            raise _fail(path, f"{what}: scale good_bad maps its labels onto good or bad")
+        return Scale("good_bad", labels=labels)
+    bounds = _range(declared)
+    if bounds is None or bounds[0] >= bounds[1] or bounds[0] > 1:
+        raise _fail(path, f"{what}: scale is a range like 1-5, 1-7, 1-10 or 0-10, or good_bad, not {declared!r}")
+    low, high = bounds
+    bad = {k: v for k, v in labels.items() if not isinstance(v, int) or not low <= v <= high}
+    if bad:
+        raise _fail(path, f"{what}: labels must map onto scores {low}-{high}, not {bad}")
+    if name == "nps":
+        return Scale("zero_to_ten", 0, 10, labels)
+    if name in DIMENSIONS and bounds != (1, 5):
+        raise _fail(path, f"{what}: a dimension is scored 1-5 (with labels if the export writes text), not {declared}")
+    if bounds == (1, 5):
+        positive = _scores(path, what, raw["positive"], 1, 5) if "positive" in raw else (4, 5)
+        if positive != (4, 5):  # kpi-definitions.md: CSAT is the top two boxes of the 5-point scale
+            raise _fail(path, f"{what}: on the 5-point scale CSAT positive is 4-5 (kpi-definitions.md)")
+        return Scale("five_point", 1, 5, labels, positive)
+    if "positive" not in raw:
+        raise _fail(path, f"{what}: on a {low}-{high} scale say which scores count as satisfied, e.g. positive: 6-7")
+    return Scale(f"scale_{low}_{high}", low, high, labels, _scores(path, what, raw["positive"], low, high))
+
+
+def _submission_time(path: Path, raw: Any) -> SubmissionTime:
+    if not isinstance(raw, dict):
+        raise _fail(path, "submitted_at: give {column, format}, {date_column, time_column, format}, "
+                    "{from_file_name: true} or {constant_date: YYYY-MM-DD}")  # fmt: skip
+    formats = raw.get("format", [])
+    formats = (formats,) if isinstance(formats, str) else tuple(formats)
+    if "constant_date" in raw:
+        day = raw["constant_date"]
+        if not isinstance(day, date):
+            raise _fail(path, f"submitted_at.constant_date is a day written YYYY-MM-DD, not {day!r}")
+        return SubmissionTime(constant_date=day)
+    if raw.get("from_file_name"):
+        return SubmissionTime(from_file_name=True)
+    if not formats:
+        raise _fail(path, "submitted_at.format: how the time is written, as strptime codes, e.g. '%Y/%m/%d %H:%M:%S'")
+    if "column" in raw:
+        return SubmissionTime(column=_header_match(path, "submitted_at.column", raw["column"]), formats=formats)
+    if "date_column" in raw and "time_column" in raw:
+        return SubmissionTime(
+            date_column=_header_match(path, "submitted_at.date_column", raw["date_column"]),
+            time_column=_header_match(path, "submitted_at.time_column", raw["time_column"]),
+            formats=formats,
+        )
+    raise _fail(path, "submitted_at: name its column, or a date_column and a time_column, "
+                "or say from_file_name: true or constant_date: YYYY-MM-DD")  # fmt: skip
 
 
 def load_mapping(path: Path) -> SurveyCsvMapping:
@@ -68,43 +296,67 @@ def load_mapping(path: Path) -> SurveyCsvMapping:
         raise _fail(path, f"is not valid YAML ({exc})") from exc
     if not isinstance(raw, dict):
         raise _fail(path, "must be a mapping of keys to values")
-    for key in ("tool", "file_pattern", "encoding", "date_format", "nps_scale", "columns"):
+    if old := [k for k in RENAMED if k in raw]:
+        raise _fail(path, "uses the old format: " + "; ".join(f"'{k}' is now {RENAMED[k]}" for k in old)
+                    + " (README, Adding a survey tool)")  # fmt: skip
+    for key in ("tool", "files", "submitted_at", "columns", "questions"):
         if key not in raw:
             raise _fail(path, f"missing required key '{key}'")
-    try:
-        codecs.lookup(raw["encoding"])
-    except LookupError as exc:
-        raise _fail(path, f"unknown encoding {raw['encoding']!r}") from exc
-    if raw["nps_scale"] not in NPS_SCALES:
-        raise _fail(path, f"nps_scale must be one of {NPS_SCALES}, not {raw['nps_scale']!r}")
-    columns = raw["columns"]
-    unknown = set(columns) - set(FIELDS)
-    if unknown:
-        raise _fail(path, f"unknown fields {sorted(unknown)}; known fields are {FIELDS}")
-    missing = [f for f in REQUIRED_FIELDS if f not in columns]
-    if missing:
-        raise _fail(path, f"columns must name {missing}")
-    labels = raw.get("nps_labels") or {}
-    if raw["nps_scale"] == "three_option":
-        if "nps" not in columns:
-            raise _fail(path, "nps_scale three_option needs a column for 'nps'")
-        bad = {v for v in labels.values() if v not in THREE_OPTIONS}
-        if bad or set(labels.values()) != set(THREE_OPTIONS):
-            raise _fail(path, f"nps_labels must map source labels onto each of {THREE_OPTIONS}")
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", str(raw["tool"])):
         raise _fail(path, f"tool must be a short lower-case name (letters, digits, _), not {raw['tool']!r}")
-    if "{date" not in raw["file_pattern"]:
-        raise _fail(path, "file_pattern must contain the export day, e.g. 'tool_{date:%Y%m%d}.csv'")
+    files = str(raw["files"])
+    fmt = raw.get("format") or ("xlsx" if files.lower().endswith(".xlsx") else "csv")
+    if fmt not in FORMATS:
+        raise _fail(path, f"format must be one of {FORMATS}, not {fmt!r}")
+    encoding = raw.get("encoding", "utf-8-sig")
+    try:
+        codecs.lookup(encoding)
+    except LookupError as exc:
+        raise _fail(path, f"unknown encoding {encoding!r}") from exc
+    columns_raw = raw["columns"] or {}
+    if unknown := set(columns_raw) - set(TEXT_FIELDS):
+        raise _fail(path, f"columns: unknown fields {sorted(unknown)}; known fields are {TEXT_FIELDS}")
+    if "response_id" not in columns_raw:
+        raise _fail(path, "columns must name response_id")
+    columns = {k: _header_match(path, f"columns.{k}", v) for k, v in columns_raw.items()}
+    questions_raw = raw["questions"] or {}
+    if unknown := set(questions_raw) - set(QUESTIONS):
+        raise _fail(path, f"questions: unknown questions {sorted(unknown)}; known are {QUESTIONS}")
+    if not questions_raw:
+        raise _fail(path, f"questions must name at least one KPI question of {QUESTIONS}")
+    questions = {}
+    for name, q in questions_raw.items():
+        q = q if isinstance(q, dict) else {"column": q}
+        if "column" not in q:
+            raise _fail(path, f"questions.{name}: name its column")
+        questions[name] = Question(
+            name, _header_match(path, f"questions.{name}.column", q["column"]), _scale(path, name, q)
+        )
+    fixed = {str(k): str(v) for k, v in (raw.get("fixed") or {}).items()}
+    if unknown := set(fixed) - set(FIXABLE):
+        raise _fail(path, f"fixed: only {FIXABLE} can be fixed, not {sorted(unknown)}")
+    if both := set(fixed) & set(columns):
+        raise _fail(path, f"{sorted(both)} is both a column and fixed: keep one")
+    submitted = _submission_time(path, raw["submitted_at"])
+    if submitted.from_file_name and "{date" not in files:
+        raise _fail(path, "submitted_at.from_file_name needs the day in files, e.g. 'nps_{date:%Y%m%d}.csv'")
+    missing = raw.get("missing", list(DEFAULT_MISSING))
+    if not isinstance(missing, list):
+        raise _fail(path, f"missing is a list of cell texts that mean no answer, not {missing!r}")
     return SurveyCsvMapping(
         tool=str(raw["tool"]),
-        file_pattern=raw["file_pattern"],
-        encoding=raw["encoding"],
-        delimiter=raw.get("delimiter", ","),
-        date_format=raw["date_format"],
-        timezone=raw.get("timezone", "Asia/Shanghai"),
-        nps_scale=raw["nps_scale"],
-        nps_labels={str(k): str(v) for k, v in labels.items()},
-        columns={k: str(v) for k, v in columns.items()},
+        files=files,
+        format=fmt,
+        encoding=encoding,
+        delimiter=str(raw.get("delimiter", ",")),
+        sheet=raw.get("sheet", 1),
+        header_row=int(raw.get("header_row", 1)),
+        timezone=str(raw.get("timezone", "Asia/Shanghai")),
+        missing=tuple(str(m).strip() for m in missing),
+        submitted_at=submitted,
+        columns=columns,
+        fixed=fixed,
+        questions=questions,
         path=path,
     )
 
@@ -117,13 +369,98 @@ def load_mappings(directory: Path) -> list[SurveyCsvMapping]:
     return mappings
 
 
-def land_export(mapping: SurveyCsvMapping, drop_dir: Path, day: date, batch: LandingBatch) -> Path | None:
-    """Land the day's export as received plus a UTF-8 copy; return the copy (None: no export that day)."""
-    source = drop_dir / mapping.file_name(day)
-    if not source.exists():
-        return None
-    original = source.read_bytes()
-    batch.write_file(source.name, original)
+# ---- finding and landing exports ----------------------------------------------------------------
+
+
+def exports_for(mapping: SurveyCsvMapping, drop_dir: Path, first: date, last: date) -> list[Path]:
+    """The tool's exports a run of the days first..last reads, by name.
+
+    A dated export (its day in its name) is read by the runs of its day; an undated one (a
+    download named by the tool, holding many days) by every run, until it was loaded once
+    (its content digest is the ledger cursor of its load).
+    """
+    if not drop_dir.is_dir():
+        return []
+    found = []
+    for path in sorted(drop_dir.iterdir()):
+        if not path.is_file() or not fnmatch(path.name, mapping.glob) or path.name.endswith(".part"):
+            continue
+        if mapping.dated:
+            day = mapping.file_day(path.name)
+            if day is None or not first <= day <= last:
+                continue
+        found.append(path)
+    return found
+
+
+def content_digest(mapping: SurveyCsvMapping, path: Path) -> str:
+    """The export's bytes and the mapping's text, hashed: loading them again can change nothing."""
+    digest = hashlib.sha256(path.read_bytes())
+    digest.update(mapping.path.read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class LandedExport:
+    source: Path  # the file in the drop folder
+    original: Path  # its landed copy, byte for byte
+    copy: Path  # the UTF-8 CSV with a positional header that DuckDB reads
+    header: list[str]  # the header as the export wrote it
+    keys: list[str]  # each column's key in the raw record: its header, made unique
+    rows: int  # data rows (blank rows not counted)
+    file_day: date | None
+
+
+def record_keys(header: list[str]) -> list[str]:
+    """A key per column for the raw record: the header text, except that an empty header is
+    "(column N)" and a repeated one gets " (2)", " (3)": JSON keeps one value per key."""
+    keys: list[str] = []
+    seen: dict[str, int] = {}
+    for n, name in enumerate(header, start=1):
+        key = name.strip() or f"(column {n})"
+        seen[key] = seen.get(key, 0) + 1
+        keys.append(key if seen[key] == 1 else f"{key} ({seen[key]})")
+    return keys
+
+
+def _cell(value: Any) -> str:
+    """An Excel cell as the text a CSV export would hold: 5.0 -> "5", a date cell -> EXCEL_DATETIME."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.strftime(EXCEL_DATETIME)
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, time):
+        return value.strftime("%H:%M:%S")
+    if isinstance(value, timedelta):
+        return str(int(value.total_seconds()))
+    return str(value)
+
+
+def _xlsx_rows(mapping: SurveyCsvMapping, source: Path) -> list[list[str]]:
+    # python-calamine: a Rust reader, ~12x faster than openpyxl on a 50,000-row sheet (README)
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(source))
+        if isinstance(mapping.sheet, int):
+            sheet = book.get_sheet_by_index(mapping.sheet - 1)
+        else:
+            sheet = book.get_sheet_by_name(mapping.sheet)
+    except Exception as exc:  # calamine raises its own error types for a broken or foreign file
+        raise SurveyMappingError(
+            f"{source}: cannot be read as an Excel workbook with sheet {mapping.sheet!r} "
+            f"(mapping {mapping.path}): {exc}; re-export it as .xlsx or fix the mapping's sheet"
+        ) from exc
+    return [[_cell(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+
+
+def _csv_rows(mapping: SurveyCsvMapping, source: Path, original: bytes) -> list[list[str]]:
     try:
         text = original.decode(mapping.encoding)
     except UnicodeDecodeError as exc:
@@ -131,90 +468,213 @@ def land_export(mapping: SurveyCsvMapping, drop_dir: Path, day: date, batch: Lan
             f"{source}: cannot be decoded as {mapping.encoding} (mapping {mapping.path}) at byte {exc.start}; "
             "fix the mapping's encoding or re-export the file"
         ) from exc
-    text = text.removeprefix("\ufeff")
-    header = next(csv.reader(io.StringIO(text), delimiter=mapping.delimiter), [])
-    absent = [f"{field} -> {col!r}" for field, col in mapping.columns.items() if col not in header]
-    if absent:
+    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), delimiter=mapping.delimiter))
+
+
+def land_export(mapping: SurveyCsvMapping, source: Path, batch: LandingBatch) -> LandedExport:
+    """Land the export as received plus the UTF-8 copy DuckDB reads."""
+    original = source.read_bytes()
+    landed = batch.write_file(source.name, original)
+    rows = _xlsx_rows(mapping, source) if mapping.format == "xlsx" else _csv_rows(mapping, source, original)
+    if len(rows) < mapping.header_row:
+        raise SurveyMappingError(f"{source}: has no header row {mapping.header_row} (mapping {mapping.path})")
+    header = [h.strip() for h in rows[mapping.header_row - 1]]
+    data = [r for r in rows[mapping.header_row :] if any(c.strip() for c in r)]
+    width = max([len(header), *(len(r) for r in data)])
+    header += [""] * (width - len(header))  # a row longer than the header keeps its cells, unnamed
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([f"c{n}" for n in range(1, width + 1)])
+    writer.writerows(r + [""] * (width - len(r)) for r in data)
+    copy = batch.write_file(source.stem + ".utf8.csv", buf.getvalue().encode("utf-8"))
+    export = LandedExport(source, landed, copy, header, record_keys(header), len(data), mapping.file_day(source.name))
+    check_columns(mapping, export)
+    return export
+
+
+def _matches(mapping: SurveyCsvMapping) -> dict[str, HeaderMatch]:
+    """Every column the mapping names: text fields, questions and the submission time's columns."""
+    st = mapping.submitted_at
+    times = {"submitted_at.column": st.column, "submitted_at.date_column": st.date_column,
+             "submitted_at.time_column": st.time_column}  # fmt: skip
+    return {
+        **mapping.columns,
+        **{q.name: q.column for q in mapping.questions.values()},
+        **{what: match for what, match in times.items() if match is not None},
+    }
+
+
+def _resolved(mapping: SurveyCsvMapping, export: LandedExport) -> dict[str, str]:
+    """Field or question -> its key in the raw record (absent columns left out)."""
+    found: dict[str, str] = {}
+    for what, match in _matches(mapping).items():
+        index = match.find(export.header, export.source, what)
+        if index is not None:
+            found[what] = export.keys[index]
+    return found
+
+
+def check_columns(mapping: SurveyCsvMapping, export: LandedExport) -> None:
+    """Every column the mapping names is in the export: the error names each missing one."""
+    found = _resolved(mapping, export)
+    if absent := [f"{what} -> {m.describe()}" for what, m in _matches(mapping).items() if what not in found]:
         raise SurveyMappingError(
-            f"{source}: the mapping {mapping.path} names columns the export lacks: {absent}; header is {header}"
+            f"{export.source}: the mapping {mapping.path} names columns the export lacks: {absent}; "
+            f"header is {export.header}"
         )
-    return batch.write_file(source.stem + ".utf8.csv", text.encode("utf-8"))
 
 
-def count_rows(utf8: Path, mapping: SurveyCsvMapping) -> int:
-    """Data rows of a landed export as Python's csv module reads them (quoted line breaks included,
-    blank lines not): the count the loader's rows must match."""
-    with open(utf8, encoding="utf-8", newline="") as fh:
-        rows = csv.reader(fh, delimiter=mapping.delimiter)
-        next(rows, None)
-        return sum(1 for row in rows if row)
+# ---- the raw stream -----------------------------------------------------------------------------
 
 
 def _q(value: str) -> str:
     return value.replace("'", "''")
 
 
-def stream_spec(mapping: SurveyCsvMapping) -> StreamSpec:
-    """The raw stream of one tool's exports: same table for every tool, scoped by `survey_tool`."""
+def _sql_list(values: Iterable[str]) -> str:
+    return ", ".join(f"'{_q(v)}'" for v in values)
 
-    def field(name: str) -> str:
-        col = mapping.columns.get(name)
-        return f"nullif(trim(rec->>'{_q(col)}'), '')" if col else "null"
 
-    def score(name: str) -> str:
-        return f"try_cast({field(name)} as integer)"
+def _in_record(key: str) -> str:
+    """The cell of column `key` from the raw record (a JSON path quotes the key: any text is safe)."""
+    path = '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"json_extract_string(rec, '{_q(path)}')"
 
-    submitted = (
-        f"timezone('UTC', timezone('{mapping.timezone}', try_strptime({field('submitted_at')}, "
-        f"'{_q(mapping.date_format)}')))::timestamp"
+
+def _label_case(expr: str, labels: dict[str, int | str], otherwise: str) -> str:
+    if not labels:
+        return otherwise
+    cases = " ".join(
+        f"when '{_q(k)}' then " + (str(v) if isinstance(v, int) else f"'{_q(str(v))}'") for k, v in labels.items()
     )
-    if mapping.nps_scale == "three_option":
-        cases = " ".join(f"when '{_q(k)}' then '{v}'" for k, v in mapping.nps_labels.items())
-        nps_answer = f"case {field('nps')} {cases} else {field('nps')} end"
-        nps_rule = (f"nps_answer is not null and nps_answer not in {THREE_OPTIONS}", "unknown nps answer")
+    return f"case {expr} {cases} else {otherwise} end"
+
+
+def stream_spec(mapping: SurveyCsvMapping, export: LandedExport | None = None) -> StreamSpec:
+    """The raw stream of one export: the same table for every tool, keyed by tool and response id.
+
+    Without an export (creating the table, or filling a column a release added from old records)
+    columns are found by the exact names the mapping gives; others read as null.
+    """
+    if export is not None:
+        keys = _resolved(mapping, export)
     else:
-        nps_answer = field("nps")
-        nps_rule = (
-            "nps_answer is not null and (try_cast(nps_answer as integer) is null "
-            "or try_cast(nps_answer as integer) not between 0 and 10)",
-            "nps out of range",
-        )
-    rules = [
+        keys = {what: str(m.value) for what, m in _matches(mapping).items() if m.kind == "exact"}
+    markers = _sql_list(mapping.missing) or "''"
+
+    def answer(what: str) -> str:
+        """The trimmed cell; null when absent or a missing-answer marker."""
+        if what in mapping.fixed:
+            return f"'{_q(mapping.fixed[what])}'"
+        if what not in keys:
+            return "null::varchar"
+        cell = f"trim({_in_record(keys[what])})"
+        return f"case when coalesce({cell}, '') in ({markers}) then null else {cell} end"
+
+    def value(q: Question) -> str:
+        """A numeric answer's score: its label's, or the number written."""
+        return _label_case(answer(q.name), q.scale.labels, f"try_cast({answer(q.name)} as integer)")
+
+    def parse(text: str) -> str:
+        formats = (*mapping.submitted_at.formats, EXCEL_DATETIME)
+        return "coalesce(" + ", ".join(f"try_strptime({text}, '{_q(f)}')" for f in formats) + ")"
+
+    st = mapping.submitted_at
+    if st.constant_date or st.from_file_name:
+        day = st.constant_date or (export.file_day if export else None)
+        local = f"'{day.isoformat()} 00:00:00'::timestamp" if day else "null::timestamp"
+    elif st.column:
+        local = parse(answer("submitted_at.column"))
+    else:
+        local = parse(f"{answer('submitted_at.date_column')} || ' ' || {answer('submitted_at.time_column')}")
+    submitted = f"timezone('UTC', timezone('{_q(mapping.timezone)}', {local}))::timestamp"
+
+    rules: list[tuple[str, str]] = [
         ("id is null", "missing id"),
         ("submitted_at is null", "unparseable submitted_at"),
         (f"submitted_at > {FUTURE}", "future submitted_at"),
-        (f"{field('overall')} is not null and overall_score is null", "overall score not a number"),
-        ("overall_score is not null and overall_score not between 1 and 5", "overall score out of range"),
     ]
-    for dim in ("speed", "accuracy", "attitude", "resolution"):
-        rules.append((f"{dim}_score is not null and {dim}_score not between 1 and 5", f"{dim} score out of range"))
-    rules.append(nps_rule)
+    overall = mapping.questions.get("overall")
+    csat_value = csat_positive = "null"
+    csat_scale = csat_low = csat_high = "null"
+    if overall is not None:
+        s = overall.scale
+        csat_scale = f"'{s.name}'"
+        if s.numeric:
+            csat_value = value(overall)
+            csat_low, csat_high = str(s.low), str(s.high)
+            csat_positive = f"({csat_value}) in ({', '.join(map(str, s.positive))})"
+            rules.append((f"{answer('overall')} is not null and ({csat_value}) is null",
+                          "overall answer is neither a number nor a label of its scale"))  # fmt: skip
+            rules.append((f"({csat_value}) not between {s.low} and {s.high}", "overall score out of range"))
+        else:  # good_bad: its labels, or the words good / bad
+            verdict = _label_case(answer("overall"), s.labels, f"lower({answer('overall')})")
+            csat_positive = f"case ({verdict}) when 'good' then true when 'bad' then false end"
+            rules.append((f"{answer('overall')} is not null and ({csat_positive}) is null", "unknown good/bad answer"))
+        csat_scale = f"case when {answer('overall')} is not null then {csat_scale} end"
+
+    dims: dict[str, str] = {}
+    for dim in DIMENSIONS:
+        q = mapping.questions.get(dim)
+        if q is None:
+            dims[dim] = "null"
+            continue
+        dims[dim] = value(q)
+        rules.append((f"{answer(dim)} is not null and ({dims[dim]}) is null",
+                      f"{dim} answer is neither a number nor a label of its scale"))  # fmt: skip
+        rules.append((f"({dims[dim]}) not between 1 and 5", f"{dim} score out of range"))
+
+    nps = mapping.questions.get("nps")
+    nps_answer = nps_scale = "null"
+    if nps is not None:
+        nps_scale = f"case when {answer('nps')} is not null then '{nps.scale.name}' end"
+        if nps.scale.name == "three_option":
+            nps_answer = _label_case(answer("nps"), nps.scale.labels, answer("nps"))
+            rules.append((f"({nps_answer}) not in ({_sql_list(THREE_OPTIONS)})", "unknown nps answer"))
+        else:
+            nps_answer = f"cast(({value(nps)}) as varchar)"
+            rules.append((f"{answer('nps')} is not null and ({value(nps)}) is null",
+                          "nps answer is neither a number nor a label of its scale"))  # fmt: skip
+            rules.append((f"({value(nps)}) not between 0 and 10", "nps out of range"))
+
+    answered = [answer(q) for q in mapping.questions]
+    has_kpi_answer = " or ".join(f"{a} is not null" for a in answered)
+    tool = f"'{_q(mapping.tool)}'"
     return StreamSpec(
         source="surveys",
         stream="csv_responses",
-        mode="partition",
+        mode="versions",
+        # the copy's header is c1..cN; the record rebuilds every column under its own header text
         reader=(
-            # the row as received; merge-patching filename to null drops read_csv's own column
-            """select filename, json_merge_patch(to_json(t), '{"filename": null}') as rec """
-            "from read_csv({files}, all_varchar=true, header=true, "
-            f"delim='{_q(mapping.delimiter)}', filename=true) t"
+            "select filename, json_object("
+            + ", ".join(f"'{_q(k)}', c{n}" for n, k in enumerate(export.keys if export else [], start=1))
+            + ") as rec from read_csv({files}, header=true, all_varchar=true, delim=',', quote='\"', "
+            "escape='\"', filename=true)"
         ),
         columns=(
-            Column("survey_tool", f"'{_q(mapping.tool)}'", "varchar"),
-            Column("id", field("response_id"), "varchar"),
+            Column("survey_tool", tool, "varchar"),
+            Column("id", answer("response_id"), "varchar"),
+            Column("response_key", f"{tool} || ':' || {answer('response_id')}", "varchar"),
             Column("submitted_at", submitted, "timestamp"),
-            Column("ticket_id", f"try_cast({field('ticket_id')} as bigint)", "bigint"),
-            Column("channel", field("channel"), "varchar"),
-            Column("overall_score", score("overall"), "integer"),
-            Column("speed_score", score("speed"), "integer"),
-            Column("accuracy_score", score("accuracy"), "integer"),
-            Column("attitude_score", score("attitude"), "integer"),
-            Column("resolution_score", score("resolution"), "integer"),
+            Column("ticket_ref", answer("ticket_id"), "varchar"),
+            # a ticket id that is no whole number links no ticket: counted per export, never guessed
+            Column("ticket_id", f"try_cast({answer('ticket_id')} as bigint)", "bigint"),
+            Column("channel", answer("channel"), "varchar"),
+            Column("team", answer("team"), "varchar"),
+            Column("csat_scale", csat_scale, "varchar"),
+            Column("csat_scale_min", csat_low, "integer"),
+            Column("csat_scale_max", csat_high, "integer"),
+            Column("csat_value", csat_value, "integer"),
+            Column("is_csat_positive", csat_positive, "boolean"),
+            *(Column(f"{d}_score", dims[d], "integer") for d in DIMENSIONS),
+            Column("nps_scale", nps_scale, "varchar"),
             Column("nps_answer", nps_answer, "varchar"),
-            Column("nps_scale", f"'{mapping.nps_scale}'", "varchar"),
-            Column("comment", field("comment"), "varchar"),
+            Column("comment", answer("comment"), "varchar"),
+            Column("has_kpi_answer", has_kpi_answer or "false", "boolean"),
         ),
         rules=tuple(rules),
-        key="id",
+        # Every row of an export belongs to its load, dated by its own submission time (a monthly
+        # export holds a month): a (tool, response, time) raw holds already is a counted duplicate.
+        key="response_key",
         version="submitted_at",
     )

@@ -26,7 +26,7 @@ SOURCE_LABELS = {
     "zendesk": "Zendesk",
     "hubspot": "HubSpot",
     "survey_api": "survey API",
-    "survey_csv": "survey CSV exports",
+    "survey_csv": "survey tool exports",
 }
 
 
@@ -104,7 +104,7 @@ class ReportData:
 
     @property
     def sources_line(self) -> str:
-        """E.g. "Sources: Zendesk (account), HubSpot (off), survey API (off), survey CSV exports (account)"."""
+        """E.g. "Sources: Zendesk (account), HubSpot (off), survey API (off), survey tool exports (account)"."""
         return "Sources: " + ", ".join(f"{label} ({mode})" for label, mode in self.sources)
 
     @property

@@ -13,7 +13,11 @@ with api as (
         delivered_at,
         ticket_id,
         channel_reported,
+        cast(null as varchar) as team_reported,  -- a Delighted response names no team
         case when csat_scale = 'five_point' then csat_value end as overall_score,
+        csat_value,
+        csat_scale_min,
+        csat_scale_max,
         speed_score,
         accuracy_score,
         attitude_score,
@@ -32,6 +36,8 @@ with api as (
 ),
 
 csv as (
+    -- A survey tool's own scale: its mapping says which scores count as satisfied
+    -- (is_csat_positive, set at load); only a 5-point answer counts in the CSAT mean.
     select
         response_id,
         survey_source,
@@ -39,7 +45,11 @@ csv as (
         cast(null as timestamp) as delivered_at,
         ticket_id,
         channel_reported,
-        overall_score,
+        team_reported,
+        case when csat_scale = 'five_point' then csat_value end as overall_score,
+        csat_value,
+        csat_scale_min,
+        csat_scale_max,
         speed_score,
         accuracy_score,
         attitude_score,
@@ -54,8 +64,8 @@ csv as (
             when nps_scale = 'zero_to_ten' and cast(nps_answer as integer) >= 7 then 'passive'
             when nps_scale = 'zero_to_ten' and cast(nps_answer as integer) >= 0 then 'detractor'
         end as nps_category,
-        'five_point' as csat_scale,
-        overall_score >= 4 as is_csat_positive
+        csat_scale,
+        is_csat_positive
     from {{ ref('stg_surveys__csv_responses') }}
 ),
 
@@ -69,7 +79,11 @@ zendesk_surveys as (
         updated_at as delivered_at,
         ticket_id,
         cast(null as varchar) as channel_reported,
+        cast(null as varchar) as team_reported,
         rating as overall_score,
+        rating as csat_value,
+        1 as csat_scale_min,
+        5 as csat_scale_max,
         cast(null as integer) as speed_score,
         cast(null as integer) as accuracy_score,
         cast(null as integer) as attitude_score,
@@ -96,7 +110,11 @@ zendesk_ratings as (
         updated_at as delivered_at,
         ticket_id,
         cast(null as varchar) as channel_reported,
+        cast(null as varchar) as team_reported,
         cast(null as integer) as overall_score,
+        cast(null as integer) as csat_value,
+        cast(null as integer) as csat_scale_min,
+        cast(null as integer) as csat_scale_max,
         cast(null as integer) as speed_score,
         cast(null as integer) as accuracy_score,
         cast(null as integer) as attitude_score,

@@ -8,7 +8,8 @@
     )
 }}
 -- Response grain, dated by the local day of submission. Channel and team come from the linked
--- ticket; with no ticket, the channel the response reports and team "unassigned".
+-- ticket; with no ticket, the channel and team the response reports (a mapping can fix them for a
+-- tool), else channel "other" and team "unassigned".
 with responses as (
     select * from {{ ref('int_surveys__responses') }}
     where {{ in_window(to_local_date('submitted_at')) }}
@@ -37,10 +38,13 @@ select
     cast(r.delivered_at as timestamp) as delivered_at,
     cast(r.ticket_id as bigint) as ticket_id,
     cast(coalesce(ch.channel, 'other') as varchar) as channel,
-    cast(coalesce(t.team, 'unassigned') as varchar) as team,
+    cast(coalesce(t.team, rt.team, 'unassigned') as varchar) as team,
     cast(coalesce(t.customer_tier, 'unknown') as varchar) as customer_tier,
     cast(r.overall_score as integer) as overall_score,
     cast(r.csat_scale as varchar) as csat_scale,
+    cast(r.csat_value as integer) as csat_value,
+    cast(r.csat_scale_min as integer) as csat_scale_min,
+    cast(r.csat_scale_max as integer) as csat_scale_max,
     cast(r.is_csat_positive as boolean) as is_csat_positive,
     cast(r.speed_score as integer) as speed_score,
     cast(r.accuracy_score as integer) as accuracy_score,
@@ -52,3 +56,5 @@ select
 from responses as r
 left join tickets as t on t.ticket_id = r.ticket_id
 left join channels as ch on ch.channel = coalesce(t.channel, r.channel_from_response)
+-- a team the response reports counts when it is one of ours; any other name is 'unassigned'
+left join {{ ref('dim_team') }} as rt on rt.team = r.team_reported

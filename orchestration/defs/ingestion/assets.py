@@ -78,14 +78,22 @@ def _add_partition_metadata(
 ) -> None:
     """Each partition gets its own day's counts, not the run's totals (several loads a day add up)."""
     nothing = "the source is off" if mode["source_off"] else "nothing was delivered for this day"
+    # a load of no one partition (a survey export file, dated row by row) is told on each of the run's
+    exports = [{"file": load.notes.get("file"), **_counts(load)} for load in loads if load.partition is None]
     by_day: dict[date, dict] = {}
     for load in loads:
+        if load.partition is None:
+            continue
         day = by_day.setdefault(load.partition, dict.fromkeys(_counts(load), 0))
         for name, value in _counts(load).items():
             day[name] += value
     for day in days(first, last):
         context.add_asset_metadata(
-            {**by_day.get(day, {"records_fetched": 0, "no_load": nothing}), **mode},
+            {
+                **by_day.get(day, {"records_fetched": 0, "no_load": nothing} if not exports else {}),
+                **({"run_exports": dg.MetadataValue.json(exports)} if exports else {}),
+                **mode,
+            },
             asset_key=key,
             partition_key=day.isoformat(),
         )

@@ -105,14 +105,17 @@ def ticket_freshness(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckRes
     asset=dg.AssetKey(["intermediate", "int_zendesk__ticket_events_rejected"]),
     name="gx_reject_share",
     description="Each stream of the run rejected at most CSKPI_MAX_REJECT_SHARE of what it received "
-    "(streams under CSKPI_REJECT_SHARE_MIN_RECORDS records are reported, not judged).",
+    "(streams under CSKPI_REJECT_SHARE_MIN_RECORDS records are reported, not judged, unless they "
+    "rejected everything).",
     blocking=True,
     pool=DUCKDB_WRITERS,
 )
 def reject_share(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
     settings = load_settings()
     shares = slices.reject_shares(settings, context.run.run_id, run_days(context))
-    judged = shares[shares["received"] >= settings.reject_share_min_records]
+    # the minimum exempts share noise on a small stream, never a stream that rejected all it received
+    total_loss = (shares["received"] > 0) & (shares["rejected"] >= shares["received"])
+    judged = shares[(shares["received"] >= settings.reject_share_min_records) | total_loss]
     outcome = validate("reject_share", judged, suites.reject_share(settings.max_reject_share), settings.gx_dir)
     result = _result(outcome)
     result.metadata["judged_streams"] = len(judged)

@@ -1,22 +1,30 @@
--- A re-exported response (same tool and id in two files) keeps its newest export.
+-- One row per response of a survey tool's exports (CSV or Excel). Raw keeps each (tool, response
+-- id, submission time) once; a response seen with another time (an export dated by its file's day
+-- dropped again later) keeps its newest. Responses that answered no KPI question are left out here
+-- and counted at load (the run's `responses_without_kpi_answer`).
 with versions as (
     select
         *,
         row_number() over (
-            -- submitted_at never changes for a response; in the partition it lets window filters reach raw
-            partition by survey_tool, id, submitted_at order by _partition_date desc, _loaded_at desc
+            partition by survey_tool, id order by submitted_at desc, _loaded_at desc
         ) as version_rank
     from {{ source('surveys', 'csv_responses') }}
+    where response_key is not null
 )
 
 select
-    survey_tool || ':' || id as response_id,
+    response_key as response_id,
     survey_tool as survey_source,
     submitted_at,
-    _partition_date as exported_on,
+    ticket_ref,
     ticket_id,
     channel as channel_reported,
-    overall_score,
+    team as team_reported,
+    csat_scale,
+    csat_scale_min,
+    csat_scale_max,
+    csat_value,
+    is_csat_positive,
     speed_score,
     accuracy_score,
     attitude_score,
@@ -25,4 +33,4 @@ select
     nps_answer,
     comment as comment_text
 from versions
-where version_rank = 1
+where version_rank = 1 and has_kpi_answer
