@@ -27,7 +27,7 @@ import duckdb
 from ingestion import pii
 from ingestion.errors import IngestionError
 from ingestion.settings import DEFAULT_DUCKDB_MEMORY_LIMIT, load_settings
-from ingestion.streams import ALL_HTTP_STREAMS, FUTURE, Column, StreamSpec
+from ingestion.streams import ALL_HTTP_STREAMS, FUTURE, Column, Reason, StreamSpec
 
 LEDGER_DDL = """
 create table if not exists raw._ingest_ledger (
@@ -221,7 +221,7 @@ def _stage_incoming(con: duckdb.DuckDBPyConnection, spec: StreamSpec, files: Seq
         return 0
     reader = spec.reader.replace("{files}", _sql_list([str(f) for f in files]))
     cols = ", ".join(f"{c.expr} as {c.name}" for c in spec.columns)
-    reasons = " ".join(f"when {cond} then '{reason}'" for cond, reason in spec.rules)
+    reasons = " ".join(f"when {cond} then {_reason_sql(reason)}" for cond, reason in spec.rules)
     con.execute(
         f"""
         create temp table _incoming as
@@ -234,6 +234,11 @@ def _stage_incoming(con: duckdb.DuckDBPyConnection, spec: StreamSpec, files: Seq
         """
     )
     return con.execute("select count(*) from _incoming").fetchone()[0]
+
+
+def _reason_sql(reason: str | Reason) -> str:
+    """A rule's reason as SQL: a plain reason is a literal, a Reason is SQL over the row."""
+    return reason.sql if isinstance(reason, Reason) else "'" + reason.replace("'", "''") + "'"
 
 
 def _local_day(expr: str, timezone: str) -> str:

@@ -25,7 +25,6 @@ from ingestion.sources.paging import FetchResult
 from ingestion.streams import (
     HUBSPOT_COMPANIES,
     HUBSPOT_CONTACTS,
-    SURVEY_API_RESPONSES,
     ZENDESK_CSAT_SURVEY_RESPONSES,
     ZENDESK_GROUPS,
     ZENDESK_REQUESTERS,
@@ -217,9 +216,9 @@ def ingest_csat_survey_responses(
 
 
 def ingest_survey_api(settings: Settings, first: date, last: date, run_id: str, progress: Progress = _quiet):
-    return _by_day(
-        settings, SURVEY_API_RESPONSES, "survey_api", first, last, run_id, progress, survey_api.fetch_responses
-    )
+    # config/survey_api.yaml as it is now, not as it was when this process imported it
+    spec = survey_api.stream_spec()
+    return _by_day(settings, spec, "survey_api", first, last, run_id, progress, survey_api.fetch_responses)
 
 
 def _today(settings: Settings) -> str:

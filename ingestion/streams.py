@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ingestion.pii import HASH_FUNCTION, PHONE_FUNCTION
+from ingestion.settings import PROJECT_ROOT
+from ingestion.survey_api_config import DIMENSIONS, SurveyApiConfig, SurveyType, load_config
 
 LoadMode = Literal["versions", "partition", "upsert", "snapshot"]
 
@@ -45,13 +47,21 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Reason:
+    """A reject reason that is SQL over the row (e.g. naming the value that broke the rule), where a
+    plain string reason is a literal."""
+
+    sql: str
+
+
+@dataclass(frozen=True)
 class StreamSpec:
     source: str
     stream: str
     mode: LoadMode
     reader: str  # SELECT yielding `rec` (JSON) and `filename`; `{files}` is the list of landed files
     columns: tuple[Column, ...]
-    rules: tuple[tuple[str, str], ...]
+    rules: tuple[tuple[str, str | Reason], ...]
     key: str
     # versions mode: (key, version) names one immutable version; other modes: the highest wins
     version: str
@@ -475,53 +485,140 @@ HUBSPOT_CONTACTS = dataclasses.replace(
 HUBSPOT_COMPANIES = _hubspot("companies", "hs_lastmodifieddate")
 
 
-def _answer(question: str) -> str:
-    return (
-        "try_cast((list_filter(json_extract(rec, '$.additional_answers[*]'), "
-        f"lambda a: (a->'question'->>'id') = '{question}')[1])->'value'->>'scale' as integer)"
+# The Delighted survey API (GET /v1/survey_responses.json, "Listing survey responses" in the API
+# reference, https://delighted.com/docs/api/listing-survey-responses). A response carries one survey
+# type (`survey_type`: nps, csat, ...) and its answer in `score`; `person_properties` holds what was
+# sent with the survey request (here the ticket id and channel); `additional_answers` are the
+# project's extra questions, each `{question: {id, type, text}, value: {free_response | scale |
+# select_one | select_many}}`. config/survey_api.yaml says which type feeds which KPI, on which
+# range, and which keys and question ids to read; the columns are the normalized survey shape the
+# CSV stream shares (ticket_ref / ticket_id, csat_scale / csat_value, nps_scale / nps_answer, ...).
+#
+# What the reference leaves open, and the choice made:
+# - `updated_at` is null in the reference's own example (a response never changed), so a
+#   response's version is its `updated_at`, else its `created_at`; only a value that is given and
+#   unparseable is rejected;
+# - scores are integers in the reference; one that is not a whole number is treated as missing
+#   (and rejected), never rounded (DuckDB's cast of '7.5' to integer rounds to 8);
+# - the ticket id is a person property of any JSON type: kept as text (ticket_ref), and linked
+#   (ticket_id) only when it is all digits.
+# Every column reads only `rec`, through json_extract_string rather than `->` (inside the macro
+# that fills a column an old table lacks, loader._add_columns_from_record, DuckDB reads a single
+# `->` as a lambda).
+def _rec(path: str) -> str:
+    return f"nullif(trim(json_extract_string(rec, '{path}')), '')"
+
+
+def _whole(expr: str) -> str:
+    """`expr` (text) as an integer when it is a whole number, else NULL."""
+    return f"case when regexp_full_match({expr}, '-?[0-9]{{1,9}}') then cast({expr} as integer) end"
+
+
+def _sql_names(types: tuple[SurveyType, ...]) -> str:
+    return ", ".join(f"'{t.name}'" for t in types) if types else "null"
+
+
+def _dimension(question: str | None) -> str:
+    if question is None:
+        return "cast(null as integer)"
+    answer = (
+        "list_filter(json_extract(rec, '$.additional_answers[*]'), "
+        f"lambda a: json_extract_string(a, '$.question.id') = '{question}')[1]"
+    )
+    return _whole(f"nullif(trim(json_extract_string({answer}, '$.value.scale')), '')")
+
+
+def _config_name(config: SurveyApiConfig) -> str:
+    """The config file as a user finds it: relative to the project when it lives there."""
+    try:
+        return str(config.path.relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(config.path)
+
+
+def survey_api_stream(config: SurveyApiConfig) -> StreamSpec:
+    """The raw stream of the survey API, its typed columns and rules compiled from `config`."""
+    survey_type, score = _rec("$.survey_type"), _whole(_rec("$.score"))
+    five_point, good_bad, nps = config.of("csat"), config.of("csat_good_bad"), config.of("nps")
+    is_five_point = f"{survey_type} in ({_sql_names(five_point)})"
+    is_good_bad = f"{survey_type} in ({_sql_names(good_bad)})"
+    is_nps = f"{survey_type} in ({_sql_names(nps)})"
+    good = " ".join(f"when '{t.name}' then {score} = {t.good}" for t in good_bad)
+    positive = f"case when {is_five_point} then {score} >= 4 " + (
+        f"when {is_good_bad} then case {survey_type} {good} end end" if good_bad else "end"
+    )
+    csat_value = f"case when {is_five_point} then {score} end"
+    nps_answer = f"case when {is_nps} then cast({score} as varchar) end"
+    dims = {d: _dimension(config.dimension_questions.get(d)) for d in DIMENSIONS}
+    none = "cast(null as varchar)"
+    ticket = _rec(f'$.person_properties."{config.ticket_id_property}"') if config.ticket_id_property else none
+    channel = _rec(f'$.person_properties."{config.channel_property}"') if config.channel_property else none
+    linkable = f"regexp_full_match({ticket}, '[0-9]{{1,18}}')"  # a whole number that fits a bigint
+    submitted = ts_epoch("json_extract_string(rec, '$.created_at')")
+    updated_given = ts_epoch("json_extract_string(rec, '$.updated_at')")
+    answered = " or ".join(f"({e}) is not null" for e in (csat_value, positive, nps_answer, *dims.values()))
+
+    # The reason names the type, so it is SQL over the row rather than a literal (loader.Reason).
+    unknown_type = Reason(
+        "'unknown survey type ''' || coalesce(survey_type, 'null') || ''': map it under survey_types in "
+        f"{_config_name(config)}'"
+    )
+    rules: list[tuple[str, str | Reason]] = [
+        ("id is null", "missing id"),
+        *_required_ts("submitted_at"),
+        (f"json_extract_string(rec, '$.updated_at') is not null and {updated_given} is null", "unparseable updated_at"),
+        _future("updated_at"),
+        (f"survey_type is null or survey_type not in ({_sql_names(config.survey_types)})", unknown_type),
+    ]
+    rules += [
+        (
+            f"survey_type = '{t.name}' and (score is null or score not between {t.min} and {t.max})",
+            f"score missing or out of range for survey type {t.name} ({t.min}-{t.max})",
+        )
+        for t in config.survey_types
+    ]
+    rules += [_score_rule(f"{d}_score", 1, 5, f"{d} score out of range") for d in DIMENSIONS]
+    return StreamSpec(
+        source="surveys",
+        stream="api_responses",
+        mode="versions",
+        reader=_json_reader("$[*]"),
+        columns=(
+            Column("id", _rec("$.id"), "varchar"),
+            Column("submitted_at", submitted, "timestamp"),
+            # the version: a response never updated has updated_at null (the reference's example)
+            Column("updated_at", f"coalesce({updated_given}, {submitted})", "timestamp"),
+            Column("survey_type", survey_type, "varchar"),
+            # the score as received, for the range rules; the typed answers below say what it means
+            Column("score", score, "integer"),
+            Column("ticket_ref", ticket, "varchar"),
+            Column("ticket_id", f"case when {linkable} then cast({ticket} as bigint) end", "bigint"),
+            Column("channel", channel, "varchar"),
+            Column(
+                "csat_scale",
+                f"case when {is_five_point} then 'five_point' when {is_good_bad} then 'good_bad' end",
+                "varchar",
+            ),
+            Column("csat_scale_min", f"case when {is_five_point} then 1 end", "integer"),
+            Column("csat_scale_max", f"case when {is_five_point} then 5 end", "integer"),
+            Column("csat_value", csat_value, "integer"),
+            Column("is_csat_positive", positive, "boolean"),
+            *(Column(f"{d}_score", expr, "integer") for d, expr in dims.items()),
+            Column("nps_scale", f"case when {is_nps} then 'zero_to_ten' end", "varchar"),
+            Column("nps_answer", nps_answer, "varchar"),
+            Column("comment", "json_extract_string(rec, '$.comment')", "varchar"),
+            Column("has_kpi_answer", answered, "boolean"),
+        ),
+        rules=tuple(rules),
+        key="id",
+        version="updated_at",
+        partition_by="updated_at",
     )
 
 
-SURVEY_SCALES = ("csat",)  # the overall question is 5-point CSAT; anything else is an unknown scale
-
-SURVEY_API_RESPONSES = StreamSpec(
-    source="surveys",
-    stream="api_responses",
-    mode="versions",
-    reader=_json_reader("$[*]"),
-    columns=(
-        Column("id", "rec->>'id'", "varchar"),
-        Column("submitted_at", ts_epoch("rec->>'created_at'"), "timestamp"),
-        Column("updated_at", ts_epoch("rec->>'updated_at'"), "timestamp"),
-        Column("survey_type", "rec->>'survey_type'", "varchar"),
-        Column("overall_score", "try_cast(rec->>'score' as integer)", "integer"),
-        Column("speed_score", _answer("speed"), "integer"),
-        Column("accuracy_score", _answer("accuracy"), "integer"),
-        Column("attitude_score", _answer("attitude"), "integer"),
-        Column("resolution_score", _answer("resolution"), "integer"),
-        Column("nps_score", _answer("nps"), "integer"),
-        Column("ticket_id", "try_cast(rec->'person_properties'->>'ticket_id' as bigint)", "bigint"),
-        Column("channel", "rec->'person_properties'->>'channel'", "varchar"),
-    ),
-    rules=(
-        ("id is null", "missing id"),
-        *_required_ts("submitted_at"),
-        *_required_ts("updated_at"),
-        (
-            f"survey_type is null or survey_type not in ({', '.join(repr(s) for s in SURVEY_SCALES)})",
-            "unknown survey scale",
-        ),
-        _score_rule("overall_score", 1, 5, "overall score out of range"),
-        *(
-            _score_rule(f"{d}_score", 1, 5, f"{d} score out of range")
-            for d in ("speed", "accuracy", "attitude", "resolution")
-        ),
-        _score_rule("nps_score", 0, 10, "nps out of range"),
-    ),
-    key="id",
-    version="updated_at",
-    partition_by="updated_at",
-)
+# Built from the shipped config at import (the table's columns do not depend on it); a load builds
+# it again from the file (ingestion.sources.survey_api.stream_spec), so an edit needs no restart.
+SURVEY_API_RESPONSES = survey_api_stream(load_config())
 
 ALL_HTTP_STREAMS: tuple[StreamSpec, ...] = (
     ZENDESK_TICKETS,

@@ -352,27 +352,33 @@ def reference_pages() -> dict[str, dict]:
 
 
 def survey_api_page() -> list[dict]:
-    def response(rid, ticket, submitted, delivered, score, dims, nps, survey_type="csat"):
-        answers = [{"question": {"id": k}, "value": {"scale": v}} for k, v in dims.items()]
-        if nps is not None:
-            answers.append({"question": {"id": "nps"}, "value": {"scale": nps}})
+    """Delighted responses (one survey type each, the answer in `score`; tests/fixtures/delighted/):
+    the CSAT survey S1-S4, S8-S10 with the dimension questions, and the NPS survey N1-N4 the same
+    customers answered about the same tickets."""
+
+    def response(rid, ticket, submitted, updated, survey_type, score, dims=None):
+        answers = [{"question": {"id": k, "type": "scale"}, "value": {"scale": v}} for k, v in (dims or {}).items()]
         return {"id": rid, "survey_type": survey_type, "score": score, "comment": "", "created_at": submitted,
-                "updated_at": delivered, "person_properties": {"ticket_id": str(ticket) if ticket else None},
+                "updated_at": updated, "person_properties": {"Ticket ID": str(ticket)} if ticket else {},
                 "additional_answers": answers}  # fmt: skip
 
     noon = D_CREATED + 2 * HOUR
     d4 = dict(speed=5, accuracy=5, attitude=5, resolution=5)
     return [
-        response("S1", 1001, noon, noon + 60, 5, d4, 10),
-        response("S2", 1002, noon, noon + 60, 4, dict(speed=3, accuracy=4, attitude=5, resolution=4), 8),
-        response("S3", 1003, noon, noon + 60, 2, dict(speed=2, accuracy=2, attitude=3, resolution=1), 3),
-        # S4 is submitted on D and delivered ten days late: it still counts on D
+        response("S1", 1001, noon, None, "csat", 5, d4),
+        response("S2", 1002, noon, None, "csat", 4, dict(speed=3, accuracy=4, attitude=5, resolution=4)),
+        response("S3", 1003, noon, None, "csat", 2, dict(speed=2, accuracy=2, attitude=3, resolution=1)),
+        # S4 is submitted on D and changed ten days later: it still counts on D
         response(
-            "S4", 1004, noon + 8 * HOUR, noon + 10 * DAY, 1, dict(speed=1, accuracy=2, attitude=2, resolution=1), 0
+            "S4", 1004, noon + 8 * HOUR, noon + 10 * DAY, "csat", 1, dict(speed=1, accuracy=2, attitude=2, resolution=1)
         ),
-        response("S8", 1011, noon, noon + 60, 5, dict(speed=5), None),
-        response("S9", 1012, noon, noon + 60, 7, d4, 9),  # CSAT 7 on a 5-point scale: rejected
-        response("S10", 1016, D1_CREATED + HOUR, D1_CREATED + HOUR, 4, d4, 9),
+        response("N1", 1001, noon, None, "nps", 10),
+        response("N2", 1002, noon, None, "nps", 8),
+        response("N3", 1003, noon, None, "nps", 3),
+        response("N4", 1004, noon + 8 * HOUR, noon + 10 * DAY, "nps", 0),
+        response("S8", 1011, noon, None, "csat", 5, dict(speed=5)),
+        response("S9", 1012, noon, None, "csat", 7, d4),  # CSAT 7 on a 5-point scale: rejected
+        response("S10", 1016, D1_CREATED + HOUR, None, "csat", 4, d4),
     ]
 
 

@@ -11,6 +11,7 @@ from ingestion.clients import open_client
 from ingestion.errors import PagingLoopError, SourceAuthError, SourceHTTPError, SourcePayloadError
 from ingestion.landing import LandingBatch
 from ingestion.sample.server import Fault
+from ingestion.sample.surveys import api_responses
 from ingestion.sample.window import day_bounds
 from ingestion.sources import hubspot, survey_api, zendesk
 from tests.conftest import pointed_at
@@ -57,14 +58,19 @@ def test_contacts_page_with_after_and_restart_past_the_search_cap(settings, serv
     assert int(result.cursor) == server.source.contacts_modified_since(0)[-1][0] * 1000
 
 
-def test_survey_api_follows_link_header_cursors(settings, server):
+def test_survey_api_pages_by_number_until_an_empty_page(settings, server):
     start, end = day_bounds(settings.reporting_timezone, DAY)
     start -= 5 * 86_400  # several days, so there is more than one page of 100
     with open_client(pointed_at(settings, server), "survey_api") as client:
         result = survey_api.fetch_responses(client, _batch(settings, "surveys"), start, end)
-    served = server.source.survey_responses(start, end, route="api")
-    assert result.pages > 1
-    assert result.records == len(served)
+    source = server.source
+    updated = api_responses(source.config, start, end, source.now, by="updated")
+    created = api_responses(source.config, start, end, source.now, by="created")
+    assert len(created) > survey_api.PAGE_SIZE
+    # both passes land every page, each closed by an empty one
+    full_pages = -(-len(updated) // survey_api.PAGE_SIZE) + -(-len(created) // survey_api.PAGE_SIZE)
+    assert result.pages == full_pages + 2
+    assert result.records == len(updated) + len(created)
 
 
 def test_429_with_retry_after_is_honoured(settings, server, faults):

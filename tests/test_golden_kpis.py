@@ -1,8 +1,8 @@
 """Exact KPI values of the golden fixture (tests/golden_fixture.py), worked out by hand.
 
 Day D = 2026-03-10 counts 16 tickets (T1-T20 without T16, created on D+1, and without the
-excluded spam T6, test T13 and merged T14) and 8 survey responses (S1-S8; S9 is rejected, S10 is
-submitted on D+1). Day D+2 has T21-T24 (custom fields by id, deleted groups); day D+3 has T31-T33
+excluded spam T6, test T13 and merged T14) and 12 survey responses (CSAT S1-S8, NPS N1-N4; S9 is
+rejected, S10 is submitted on D+1). Day D+2 has T21-T24 (custom fields by id, deleted groups); day D+3 has T31-T33
 (a closed ticket without its solve events, a negative handle time); day D+4 has T41 (closed, its
 solve time from Zendesk's metric set).
 """
@@ -156,7 +156,8 @@ def test_csat_and_dimensions(warehouse):
 
 def test_nps_on_both_scales(warehouse):
     p = day_parts(warehouse, D)
-    # 0-10: S1 10 promoter, S2 8 passive, S3 3 and S4 0 detractors; S8 has no answer.
+    # 0-10, the survey API's NPS survey: N1 10 promoter, N2 8 passive, N3 3 and N4 0 detractors
+    # (its CSAT survey S1-S4, S8 answers no NPS).
     # 3-option: S5 willing = promoter, S6 unsure = passive, S7 unwilling = detractor.
     assert (p["nps_promoters"], p["nps_passives"], p["nps_detractors"], p["nps_responses"]) == (2, 2, 3, 7)
     nps = warehouse.execute(
@@ -189,7 +190,7 @@ def test_slices_by_channel_team_and_tier(warehouse):
 
 def test_contract_breaks_are_rejected_not_counted(warehouse):
     assert warehouse.execute("select record_id, reason from raw._rejects").fetchall() == [
-        ("S9", "overall score out of range")
+        ("S9", "score missing or out of range for survey type csat (1-5)")
     ]
     rejected_events = warehouse.execute(
         "select ticket_id, reason from intermediate.int_zendesk__ticket_events_rejected"

@@ -6,7 +6,8 @@
 - HubSpot CRM v3: contacts and companies search (`after` paging, 10,000-result cap, 200 per page),
   their property definitions (`/crm/v3/properties/{objectType}`) and the archived list
   (`/crm/v3/objects/{objectType}?archived=true`; the sample archives nothing).
-- A Delighted-shaped survey API: /v1/survey_responses.json with Link-header cursors.
+- The Delighted survey API: /v1/survey_responses.json paged by number (`page`, `per_page`) until
+  an empty page, NPS and CSAT survey responses with the ticket in `person_properties`.
 
 A fault plan makes it misbehave on purpose (429 with Retry-After, 5xx, slow or malformed answers,
 resets), so connector tests exercise the real client code against a real socket.
@@ -19,6 +20,7 @@ import json
 import socket
 import threading
 import time
+import zlib
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -40,9 +42,10 @@ from ingestion.sample.organisation import (
     last_modified,
 )
 from ingestion.sample.source import SampleSource
-from ingestion.sample.surveys import DIMENSIONS, SurveyResponse
+from ingestion.sample.surveys import SurveyResponse, api_responses, api_updated_at
 from ingestion.sample.tickets import iso
 from ingestion.sample.window import day_bounds, local_day
+from ingestion.survey_api_config import load_config
 
 SAMPLE_CREDENTIALS = {
     "zendesk": {"email": "sample@example.com", "api_token": "sample-token"},
@@ -54,6 +57,16 @@ ZENDESK_LIST_PAGE = 100
 HUBSPOT_SEARCH_PAGE = 200
 HUBSPOT_SEARCH_CAP = 10_000
 SURVEY_PAGE = 100
+# The sample's survey project sends the ticket, channel and dimension answers where the shipped
+# config/survey_api.yaml reads them.
+SURVEY_API_CONFIG = load_config()
+_NO_VALUE = {"free_response": None, "scale": None, "select_one": None, "select_many": None}
+_DIMENSION_TEXT = {
+    "speed": "Response speed",
+    "accuracy": "Answer accuracy",
+    "attitude": "Agent attitude",
+    "resolution": "Problem resolved",
+}
 
 CONTACT_PROPERTIES = {
     "email", "phone", "firstname", "lastname", "customer_tier", "region", "returning_customer",
@@ -530,59 +543,67 @@ class SampleServer:
         }
 
     # ---- Survey API ------------------------------------------------------------------------
-    def survey_responses(self, query: dict[str, list[str]]) -> tuple[list[dict], str | None]:
+    def survey_responses(self, query: dict[str, list[str]]) -> list[dict]:
+        """One page of GET /v1/survey_responses.json as the reference documents it: a JSON list in
+        creation order, `page` (from 1) and `per_page` (default 20, at most 100), filtered by
+        `since`/`until` (created) or `updated_since`/`updated_until` (updated), both inclusive; a
+        page past the last is an empty list."""
         per_page = min(int(query.get("per_page", [20])[0]), SURVEY_PAGE)
-        if "page_info" in query:
-            state = _decode_cursor(query["page_info"][0])
+        page = max(int(query.get("page", [1])[0]), 1)
+        if "updated_since" in query or "updated_until" in query:
+            by, lo, hi = "updated", query.get("updated_since", [0])[0], query.get("updated_until", [self.source.now])[0]
         else:
-            state = {
-                "since": int(query.get("updated_since", [0])[0]),
-                "until": int(query.get("updated_until", [self.source.now])[0]),
-                "offset": 0,
-            }
-        # updated_until is inclusive in the real API; the window we serve is [since, until].
-        rows = self.source.survey_responses(state["since"], state["until"] + 1, route="api")
-        page = rows[state["offset"] : state["offset"] + per_page]
-        next_info = None
-        if state["offset"] + per_page < len(rows):
-            next_info = _encode_cursor({**state, "offset": state["offset"] + per_page})
-        return [self._survey_payload(r) for r in page], next_info
+            by, lo, hi = "created", query.get("since", [0])[0], query.get("until", [self.source.now])[0]
+        rows = self._drawn(
+            ("survey_api", by, int(lo), int(hi)),
+            lambda: [
+                self._survey_payload(r)
+                for r in api_responses(self.source.config, int(lo), int(hi) + 1, self.source.now, by)
+            ],
+        )
+        return rows[(page - 1) * per_page : page * per_page]
 
     @staticmethod
     def _survey_payload(r: SurveyResponse) -> dict:
-        questions = {
-            "speed": "Response speed",
-            "accuracy": "Answer accuracy",
-            "attitude": "Agent attitude",
-            "resolution": "Problem resolved",
-        }
-        answers = [
-            {
-                "id": f"{r.response_id}-{name}",
-                "value": {"free_response": None, "scale": r.dimensions[name], "select_one": None, "select_many": None},
-                "question": {"id": name, "type": "scale", "text": questions[name]},
-            }
-            for name in DIMENSIONS
-            if r.dimensions[name] is not None
-        ]
-        nps = 11 if r.defect == "nps out of range" else r.nps
-        answers.append(
-            {
-                "id": f"{r.response_id}-nps",
-                "value": {"free_response": None, "scale": nps, "select_one": None, "select_many": None},
-                "question": {"id": "nps", "type": "scale", "text": "How likely are you to recommend us?"},
-            }
-        )
+        """The response as Delighted sends it: one survey type, its answer in `score`. The sample's
+        response carries both a 1-5 overall and a 0-10 NPS answer; a fixed half of them (by id) is
+        sent as an NPS survey, the rest as a CSAT survey with the four dimension questions."""
+        if r.defect == "unknown survey scale":
+            survey_type, score = "xyz", r.overall  # a project type the config does not map
+        elif r.defect == "nps out of range":
+            survey_type, score = "nps", 11
+        elif r.defect == "overall out of range":
+            survey_type, score = "csat", 7
+        elif zlib.crc32(r.response_id.encode()) % 2:
+            survey_type, score = "nps", r.nps
+        else:
+            survey_type, score = "csat", r.overall
+        answers = []
+        if survey_type != "nps":
+            answers = [
+                {
+                    "id": f"{r.response_id}-{name}",
+                    "value": {**_NO_VALUE, "scale": r.dimensions[name]},
+                    "question": {"id": question, "type": "scale", "text": _DIMENSION_TEXT[name]},
+                }
+                for name, question in SURVEY_API_CONFIG.dimension_questions.items()
+                if r.dimensions[name] is not None
+            ]
+        properties: dict[str, str] = {}
+        if r.ticket_id and SURVEY_API_CONFIG.ticket_id_property:
+            properties[SURVEY_API_CONFIG.ticket_id_property] = str(r.ticket_id)
+        if SURVEY_API_CONFIG.channel_property:
+            properties[SURVEY_API_CONFIG.channel_property] = r.channel
         return {
             "id": r.response_id,
             "person": f"p-{r.ticket_id or r.response_id}",
-            "survey_type": "ces7" if r.defect == "unknown survey scale" else "csat",
-            "score": 7 if r.defect == "overall out of range" else r.overall,
+            "survey_type": survey_type,
+            "score": score,
             "comment": r.comment,
             "permalink": f"https://sample.delighted.example/r/{r.response_id}",
             "created_at": r.submitted,
-            "updated_at": r.delivered,
-            "person_properties": {"ticket_id": str(r.ticket_id) if r.ticket_id else None, "channel": r.channel},
+            "updated_at": api_updated_at(r),
+            "person_properties": properties,
             "notes": [],
             "tags": [],
             "additional_answers": answers,
@@ -703,11 +724,7 @@ def _make_handler(server: SampleServer) -> type[BaseHTTPRequestHandler]:
                 elif method == "GET" and path in ("/crm/v3/objects/contacts", "/crm/v3/objects/companies"):
                     payload = server.hubspot_archived(query)
                 elif method == "GET" and path == "/v1/survey_responses.json":
-                    payload, next_info = server.survey_responses(query)
-                    if next_info:
-                        keep = {k: v[0] for k, v in query.items() if k == "per_page"}
-                        link = f"{server.base_url}{path}?{urlencode({**keep, 'page_info': next_info})}"
-                        headers["Link"] = f'<{link}>; rel="next"'
+                    payload = server.survey_responses(query)
                 else:
                     raise _ApiError(404, {"error": "RecordNotFound", "description": f"No route {method} {path}"})
             except _ApiError as err:

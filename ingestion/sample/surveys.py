@@ -271,3 +271,39 @@ def csat_survey_responses(config: SampleConfig, start: int, end: int, now: int, 
 
 def _epoch(iso_time: str) -> int:
     return int(datetime.fromisoformat(iso_time.replace("Z", "+00:00")).timestamp())
+
+
+# The survey API's view of a response (Delighted, one survey type per response). A response that
+# arrived on time was never changed: its updated_at is null, as in the API reference's example. A
+# late one stands for a response changed days later (a comment added, a score corrected): its
+# updated_at is that day. Either way it becomes visible to the API when delivered.
+LATE_SECONDS = 86_400  # on-time deliveries trail submission by minutes, late ones by 1-10 days
+
+
+def api_updated_at(r: SurveyResponse) -> int | None:
+    return r.delivered if r.delivered - r.submitted >= LATE_SECONDS else None
+
+
+def api_version_at(r: SurveyResponse) -> int:
+    """The response's version in raw: its updated_at, else its created_at (submission)."""
+    updated = api_updated_at(r)
+    return r.submitted if updated is None else updated
+
+
+def api_responses(config: SampleConfig, start: int, end: int, now: int, by: str) -> list[SurveyResponse]:
+    """API responses visible at `now` whose `by` time is in [start, end), in creation order (the
+    API's order): `created` (the `since`/`until` filter), `updated` (`updated_since`/`updated_until`,
+    which a never-updated response does not match) or `version` (what a day's load keeps)."""
+    first_day, last_day = local_days_between(config.timezone, start, end)
+    found = []
+    day = first_day - timedelta(days=MAX_DELIVERY_LAG_DAYS)
+    while day <= last_day:
+        for r in responses_for_ticket_day(config, day):
+            if r.route != "api" or r.delivered > now:
+                continue
+            at = {"created": r.submitted, "updated": api_updated_at(r), "version": api_version_at(r)}[by]
+            if at is not None and start <= at < end:
+                found.append(r)
+        day += timedelta(days=1)
+    found.sort(key=lambda r: (r.submitted, r.response_id))
+    return found

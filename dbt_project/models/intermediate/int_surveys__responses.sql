@@ -4,6 +4,8 @@
 -- CSAT included) is positive at 4-5; a legacy Zendesk rating (good / bad) is positive when good and
 -- has no score, so it counts in the CSAT rate, not the mean.
 with api as (
+    -- one survey type per response: overall is the five_point CSAT value, NPS the 0-10 answer;
+    -- a response that answers no KPI question (a CES or PMF survey, say) is left out
     select
         response_id,
         survey_source,
@@ -11,25 +13,26 @@ with api as (
         delivered_at,
         ticket_id,
         channel_reported,
-        cast(null as varchar) as team_reported,
-        overall_score,
-        overall_score as csat_value,
-        1 as csat_scale_min,
-        5 as csat_scale_max,
+        cast(null as varchar) as team_reported,  -- a Delighted response names no team
+        case when csat_scale = 'five_point' then csat_value end as overall_score,
+        csat_value,
+        csat_scale_min,
+        csat_scale_max,
         speed_score,
         accuracy_score,
         attitude_score,
         resolution_score,
-        'zero_to_ten' as nps_scale,
-        nps_score as nps_value,
+        nps_scale,
+        case when nps_scale = 'zero_to_ten' then cast(nps_answer as integer) end as nps_value,
         case
-            when nps_score >= 9 then 'promoter'
-            when nps_score >= 7 then 'passive'
-            when nps_score >= 0 then 'detractor'
+            when nps_scale = 'zero_to_ten' and cast(nps_answer as integer) >= 9 then 'promoter'
+            when nps_scale = 'zero_to_ten' and cast(nps_answer as integer) >= 7 then 'passive'
+            when nps_scale = 'zero_to_ten' and cast(nps_answer as integer) >= 0 then 'detractor'
         end as nps_category,
-        'five_point' as csat_scale,
-        overall_score >= 4 as is_csat_positive
+        csat_scale,
+        is_csat_positive
     from {{ ref('stg_surveys__api_responses') }}
+    where has_kpi_answer
 ),
 
 csv as (
