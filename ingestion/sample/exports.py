@@ -74,11 +74,17 @@ def export_responses(source: SampleSource, start: int, end: int, tool: str) -> l
     return [r for r in source.survey_responses(start, end, route="csv") if tool_of(r) == tool]
 
 
+def answer_number(r: SurveyResponse) -> int:
+    """The response's number in its tool (问卷星's 序号, 腾讯问卷's 编号): one sequence over the whole
+    survey, never restarting in a new download. The sample takes its ticket's id (csv-<id>)."""
+    return int(r.response_id.rsplit("-", 1)[1])
+
+
 def _local(r: SurveyResponse, tz: str, fmt: str) -> str:
     return datetime.fromtimestamp(r.submitted, UTC).astimezone(ZoneInfo(tz)).strftime(fmt)
 
 
-def _wjx_row(n: int, r: SurveyResponse) -> list:
+def _wjx_row(r: SurveyResponse) -> list:
     overall = SATISFACTION.get(r.overall, "")
     if r.defect == "overall out of range":
         overall = "特别满意"  # an option text the mapping does not know
@@ -88,13 +94,14 @@ def _wjx_row(n: int, r: SurveyResponse) -> list:
     dims = ["(跳过)" if r.dimensions[d] is None else SATISFACTION[r.dimensions[d]]
             for d in ("speed", "accuracy", "attitude", "resolution")]  # fmt: skip
     submitted = datetime.fromtimestamp(r.submitted, UTC).astimezone(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+    n = answer_number(r)
     return [
         n, submitted, f"{60 + r.submitted % 240}秒", "微信", "N/A", f"117.136.{n % 250}.{r.submitted % 250}(广东-深圳)",
         r.ticket_id or "(空)", CHANNEL_LABELS[r.channel], overall, *dims, nps, "电话回访", r.comment or "(空)",
     ]  # fmt: skip
 
 
-def _tencent_row(n: int, r: SurveyResponse) -> list[str]:
+def _tencent_row(r: SurveyResponse) -> list[str]:
     overall = TENCENT_CHOICES.get(r.overall, "")
     if r.defect == "unknown survey scale":
         overall = "F.其他"
@@ -104,8 +111,8 @@ def _tencent_row(n: int, r: SurveyResponse) -> list[str]:
     ended = _local(r, "Asia/Shanghai", "%Y-%m-%d %H:%M:%S")
     started = datetime.fromtimestamp(r.submitted - 95, UTC).astimezone(ZoneInfo("Asia/Shanghai"))
     return [
-        str(n), started.strftime("%Y-%m-%d %H:%M:%S"), ended, "95", "中国", "广东省", "深圳市", "微信用户",
-        f"oX{zlib.crc32(r.response_id.encode()):08x}", "", str(r.ticket_id or ""), overall, nps, r.comment,
+        str(answer_number(r)), started.strftime("%Y-%m-%d %H:%M:%S"), ended, "95", "中国", "广东省", "深圳市",
+        "微信用户", f"oX{zlib.crc32(r.response_id.encode()):08x}", "", str(r.ticket_id or ""), overall, nps, r.comment,
     ]  # fmt: skip
 
 
@@ -149,8 +156,8 @@ def _wjx_month(source: SampleSource, mapping: SurveyCsvMapping, drop_dir: Path, 
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("Sheet1")
     sheet.append(WJX_HEADER)
-    for n, r in enumerate(rows, start=1):
-        sheet.append(_wjx_row(n, r))
+    for r in rows:
+        sheet.append(_wjx_row(r))
     buf = io.BytesIO()
     book.save(buf)
     return _write(drop_dir / f"108397328_{month:%Y%m}_客户满意度回访.xlsx", buf.getvalue())
@@ -180,7 +187,7 @@ def write_sample_exports(
             written += [_wjx_month(source, mapping, drop_dir, m) for m in months]
         elif mapping.tool == "tencent":
             render = lambda rs: _csv(  # noqa: E731
-                [TENCENT_HEADER, *(_tencent_row(n, r) for n, r in enumerate(rs, start=1))],
+                [TENCENT_HEADER, *(_tencent_row(r) for r in rs)],
                 trailing_comma=True, quote_all=True,
             ).encode("utf-8-sig")  # fmt: skip
             written += [_daily(source, mapping, drop_dir, d, render) for d in days]
