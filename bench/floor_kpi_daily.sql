@@ -382,14 +382,19 @@ zendesk_surveys as (
 survey_responses as (
     select
         submitted_at, ticket_id, channel as channel_reported,
-        overall_score, speed_score, accuracy_score, attitude_score, resolution_score,
-        case when nps_score >= 9 then 'promoter' when nps_score >= 7 then 'passive' when nps_score >= 0 then 'detractor' end
-            as nps_category,
-        overall_score >= 4 as is_csat_positive
+        case when csat_scale = 'five_point' then csat_value end as overall_score, speed_score, accuracy_score,
+        attitude_score, resolution_score,
+        case
+            when cast(nps_answer as integer) >= 9 then 'promoter'
+            when cast(nps_answer as integer) >= 7 then 'passive'
+            when cast(nps_answer as integer) >= 0 then 'detractor'
+        end as nps_category,
+        is_csat_positive
     from raw.surveys__api_responses
+    -- the newest version of each response; one whose survey type feeds no KPI counts nowhere
     where rowid in (
         select arg_max(rowid, (updated_at, _loaded_at)) from raw.surveys__api_responses group by id
-    )
+    ) and has_kpi_answer
     union all
     select
         submitted_at, ticket_id, channel as channel_reported,

@@ -34,4 +34,4 @@ class SurveyMappingError(IngestionError):
 
 
 class TotalLossError(IngestionError):
-    """Every record a file or stream gave was rejected, or a load cannot say where a record went."""
+    """Every record a file or a stream's run gave was rejected: nothing of it loaded."""

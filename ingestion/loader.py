@@ -473,8 +473,9 @@ def accounting_gaps(con: duckdb.DuckDBPyConnection, run_id: str, source: str, st
             select _batch_id, count(*) as n from {table}
             where _batch_id in (select batch_id from ledger) group by 1
         )
-        select l.first_partition, l.batch_id, l.records_received, l.records_fetched, l.records_loaded,
-               l.records_rejected, l.duplicates_dropped, l.outside_window, coalesce(s.n, 0) as rows_in_raw
+        select l.first_partition, l.batch_id, l.scope, l.landing_dir, l.records_received, l.records_fetched,
+               l.records_loaded, l.records_rejected, l.duplicates_dropped, l.outside_window,
+               coalesce(s.n, 0) as rows_in_raw
         from ledger l left join stored s on s._batch_id = l.batch_id
         where l.records_received is distinct from l.records_fetched
            or l.records_fetched <> l.records_loaded + l.records_rejected + l.duplicates_dropped + l.outside_window
