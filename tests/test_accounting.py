@@ -129,3 +129,23 @@ def test_each_partition_shows_its_own_days_counts(settings):
         )
     assert fetched == ledger and len(fetched) == 2
     assert fetched[str(first)] != fetched[str(last)]
+
+
+def test_the_reject_share_minimum_exempts_noise_never_a_total_loss():
+    """The gate's minimum volume spares a small stream's share noise, not a stream that lost all it read."""
+    import pandas as pd
+
+    from orchestration.defs.quality.slices import streams_to_judge
+
+    shares = pd.DataFrame(
+        [
+            # stream, rejected, held elsewhere (duplicates + outside), received (loaded + rejected)
+            ("small, all rejected", 5, 0, 5),  # total loss: judged despite 5 < 200
+            ("small, one rejected", 1, 0, 5),  # share noise: not judged
+            ("one rejected, the rest another day's", 1, 9, 1),  # loaded nothing, lost nothing: not judged
+            ("large", 3, 0, 300),  # at the minimum or over: judged
+            ("empty", 0, 0, 0),
+        ],
+        columns=["stream", "rejected", "held_elsewhere", "received"],
+    )
+    assert list(streams_to_judge(shares, 200)["stream"]) == ["small, all rejected", "large"]

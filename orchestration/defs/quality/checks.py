@@ -113,9 +113,7 @@ def ticket_freshness(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckRes
 def reject_share(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
     settings = load_settings()
     shares = slices.reject_shares(settings, context.run.run_id, run_days(context))
-    # the minimum exempts share noise on a small stream, never a stream that rejected all it received
-    total_loss = (shares["received"] > 0) & (shares["rejected"] >= shares["received"])
-    judged = shares[(shares["received"] >= settings.reject_share_min_records) | total_loss]
+    judged = slices.streams_to_judge(shares, settings.reject_share_min_records)
     outcome = validate("reject_share", judged, suites.reject_share(settings.max_reject_share), settings.gx_dir)
     result = _result(outcome)
     result.metadata["judged_streams"] = len(judged)

@@ -52,7 +52,7 @@ def reject_shares(settings: Settings, run_id: str, days: tuple[date, date] | Non
         settings,
         # a survey tool's exports are judged on their own: one tool's bad file is not diluted by another's
         "select source || '.' || stream || coalesce('[' || scope || ']', '') as stream, "
-        "sum(records_rejected) as rejected, "
+        "sum(records_rejected) as rejected, sum(duplicates_dropped + outside_window) as held_elsewhere, "
         "sum(records_loaded) + sum(records_rejected) as received "
         "from raw._ingest_ledger where run_id = ? group by 1",
         [run_id],
@@ -67,8 +67,17 @@ def reject_shares(settings: Settings, run_id: str, days: tuple[date, date] | Non
             [*days, *days],
         )
         ledger = pd.concat([ledger, cross], ignore_index=True)
+    ledger["held_elsewhere"] = ledger["held_elsewhere"].fillna(0)
     ledger["reject_share"] = (ledger["rejected"] / ledger["received"].where(ledger["received"] > 0)).fillna(0.0)
     return ledger
+
+
+def streams_to_judge(shares: pd.DataFrame, min_records: int) -> pd.DataFrame:
+    """The streams the reject-share gate judges: those with `min_records` or more, and any that
+    rejected everything it read (none loaded, none a duplicate or another window's). The minimum
+    exempts share noise on a small stream that loaded something, never a total loss."""
+    total_loss = (shares["received"] > 0) & (shares["rejected"] >= shares["received"]) & (shares["held_elsewhere"] == 0)
+    return shares[(shares["received"] >= min_records) | total_loss]
 
 
 # KPI -> (quarantined part, the part that counts the KPI's measured tickets) in fct_kpi_daily
