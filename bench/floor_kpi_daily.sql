@@ -6,10 +6,11 @@
 -- These literals mirror the var defaults in dbt_project/dbt_project.yml; keep them equal:
 --   reporting_timezone              'Asia/Shanghai'
 --   complaint_tags                  ["complaint"]
+--   complaint_ticket_types          []; complaint_categories ["complaint"] (category field "360000000002")
 --   spam_tags, test_tags            ["spam"], ["test"]
 --   merged_tags                     ["closed_by_merge"]
 --   escalation_group_names          ["Technical Escalations", "Complaints Desk"]
---   zendesk_response_level_field    "360000000001"  (zendesk_category_field is not needed)
+--   zendesk_response_level_field    "360000000001", zendesk_category_field "360000000002"
 --   response_level_order            ["l1", "l2", "l3"], response_level_first_set_is_escalation false
 -- The channel taxonomy ('phone' ... 'other') is the fixed list of marts/dim_channel.sql.
 -- {seeds} is replaced by the caller with the absolute path of dbt_project/seeds, so the channel
@@ -68,8 +69,17 @@ tickets as (
         t.group_id,
         t.requester_id,
         lower(t.custom_fields ->> '360000000001') as response_level,
+        t.custom_fields ->> '360000000002' as category,
         -- tags are matched with LIKE on the JSON text, as macros/tags.sql does
-        cast(t.tags as varchar) as tags_json
+        cast(t.tags as varchar) as tags_json,
+        -- excluded: spam, deleted, test, merged (macros/tags.sql's ticket_exclusion_reason is not null)
+        coalesce(
+            t.status = 'deleted'
+            or cast(t.tags as varchar) like '%"spam"%'
+            or cast(t.tags as varchar) like '%"test"%'
+            or cast(t.tags as varchar) like '%"closed_by_merge"%',
+            false
+        ) as is_excluded_ticket
     from raw.zendesk__tickets as t
     left join zendesk_channels as zc on zc.source_value = t.via_channel
     where t.rowid in (select arg_max(rowid, (updated_at, _loaded_at)) from raw.zendesk__tickets group by id)
@@ -246,15 +256,9 @@ ticket_facts as (
         t.kpi_channel as channel,
         t.team,
         t.customer_tier,
-        -- excluded: deleted or spam, test, merged (dbt's exclusion_reason is not null)
-        coalesce(
-            t.status = 'deleted'
-            or t.tags_json like '%"spam"%'
-            or t.tags_json like '%"test"%'
-            or t.tags_json like '%"closed_by_merge"%',
-            false
-        ) as is_excluded,
-        t.tags_json like '%"complaint"%' as is_complaint,
+        t.is_excluded_ticket as is_excluded,
+        -- a complaint tag, or the category complaint (complaint_categories; complaint_ticket_types is empty)
+        t.tags_json like '%"complaint"%' or coalesce(t.category = 'complaint', false) as is_complaint,
         ef.first_solved_at,
         -- fct_tickets' timing_source: a ticket without its creation audit takes its moments from
         -- Zendesk's metrics (the events miss its early history). The aliases differ from event_facts'
@@ -467,6 +471,22 @@ survey_days as (
     from survey_responses as r
     left join ticket_slices as t on t.ticket_id = r.ticket_id
     left join survey_channels as sc on sc.source_value = r.channel_reported
+    -- a response about an excluded ticket counts in no survey part, only in excluded_survey_days
+    where not coalesce(t.is_excluded_ticket, false)
+    group by all
+),
+
+excluded_survey_days as (
+    select
+        cast((r.submitted_at at time zone 'UTC') at time zone 'Asia/Shanghai' as date) as kpi_date,
+        coalesce(t.kpi_channel, sc.channel, 'other') as channel,
+        coalesce(t.team, 'unassigned') as team,
+        coalesce(t.customer_tier, 'unknown') as customer_tier,
+        count(*) as excluded_survey_responses
+    from survey_responses as r
+    inner join ticket_slices as t on t.ticket_id = r.ticket_id
+    left join survey_channels as sc on sc.source_value = r.channel_reported
+    where t.is_excluded_ticket
     group by all
 )
 
@@ -482,5 +502,7 @@ from (
     select * from ticket_days
     union all by name
     select * from survey_days
+    union all by name
+    select * from excluded_survey_days
 )
 group by all

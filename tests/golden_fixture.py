@@ -46,6 +46,17 @@ Day D+4 (2026-03-14, 10:00 local):
 | T41    | email    | assigned 60, reply 600, now closed; solve audits missing, metric set: first resolution 90 min |
 
 Zendesk satisfaction ratings, all answered or offered on D+4: T41 good, T31 bad, T33 offered only.
+
+Day D+5 (2026-03-15) and D+6, exclusions, complaint kinds and local-day edges:
+
+| T51    | email    | 10:00, deleted by an agent, no spam tag: excluded as deleted; survey S51 (CSAT 5) about it |
+| T52    | email    | 10:00, category "complaint" (no complaint tag): a complaint; assigned 60, reply 600, solved 1200 |
+| T53    | email    | 10:00, category billing, no tag: not a complaint; assigned 60, reply 600, solved 1200 |
+| T54    | chat     | 07:30 local on D+5 = 23:30 UTC on D+4: a D+5 ticket                   |
+| T56    | chat     | 23:59 local on D+5 = 15:59 UTC: a D+5 ticket                           |
+| T55    | chat     | 00:01 local on D+6 = 16:01 UTC on D+5: a D+6 ticket                    |
+
+Survey N6 (NPS 10) is about the spam ticket T6 on D: it counts in no KPI.
 """
 
 from __future__ import annotations
@@ -62,6 +73,7 @@ D1_CREATED = D_CREATED + 86_400
 D2_CREATED = D_CREATED + 2 * 86_400
 D3_CREATED = D_CREATED + 3 * 86_400
 D4_CREATED = D_CREATED + 4 * 86_400
+D5_CREATED = D_CREATED + 5 * 86_400  # 2026-03-15 10:00 in Shanghai
 DAY = 86_400
 HOUR = 3_600
 
@@ -84,6 +96,7 @@ class Ticket:
     group: int | None = FRONT
     level: str | None = "l1"  # at creation; None: not set
     tags: list[str] = field(default_factory=list)
+    category: str = "billing"  # the category custom field's option tag
     status: str = "new"
     audits: list[tuple[int, int, list[dict]]] = field(default_factory=list)  # (at, updater, children)
 
@@ -121,7 +134,7 @@ class Ticket:
             "tags": self.tags,
             "custom_fields": [
                 {"id": LEVEL_FIELD, "value": self.current_level},
-                {"id": CATEGORY_FIELD, "value": "billing"},
+                {"id": CATEGORY_FIELD, "value": self.category},
             ],
         }
 
@@ -130,7 +143,7 @@ def create(t: Ticket) -> Ticket:
     children = [
         {"event_type": "Create", "field_name": "status", "value": "new"},
         {"event_type": "Comment", "author_id": t.requester, "public": True, "body": "help", "via": {"channel": t.via}},
-        {"event_type": "Create", "field_name": CATEGORY, "value": "billing"},
+        {"event_type": "Create", "field_name": CATEGORY, "value": t.category},
     ]
     if t.level:
         children.insert(1, {"event_type": "Create", "field_name": LEVEL, "value": t.level})
@@ -266,6 +279,16 @@ def tickets() -> list[Ticket]:
     a(t41, 60)
     t41.at(600, AGENT, reply())
     t41.status = "closed"  # solve and close audits missing; Zendesk's metric set knows the solve
+    t51 = t(51, "email", created=D5_CREATED)
+    t51.at(600, AGENT, status("deleted", "new"))
+    for number, category in ((52, "complaint"), (53, "billing")):
+        tx = t(number, "email", created=D5_CREATED, category=category)
+        a(tx, 60)
+        tx.at(600, AGENT, reply()).at(1200, AGENT, status("solved", "open"))
+    # local-day edges: Shanghai is UTC+8
+    t(54, "chat", created=D5_CREATED - 150 * 60)  # 07:30 local, 23:30 UTC the day before
+    t(56, "chat", created=D5_CREATED + 14 * HOUR - 60)  # 23:59 local
+    t(55, "chat", created=D5_CREATED + 14 * HOUR + 60)  # 00:01 local on D+6, 16:01 UTC on D+5
     return ts
 
 
@@ -379,6 +402,8 @@ def survey_api_page() -> list[dict]:
         response("S8", 1011, noon, None, "csat", 5, dict(speed=5)),
         response("S9", 1012, noon, None, "csat", 7, d4),  # CSAT 7 on a 5-point scale: rejected
         response("S10", 1016, D1_CREATED + HOUR, None, "csat", 4, d4),
+        response("N6", 1006, noon, None, "nps", 10),  # about the spam ticket T6: counts in no KPI
+        response("S51", 1051, D5_CREATED + 2 * HOUR, None, "csat", 5, d4),  # about the deleted T51
     ]
 
 

@@ -46,6 +46,7 @@ D = date(2026, 3, 10)
 D2 = date(2026, 3, 12)
 D3 = date(2026, 3, 13)
 D4 = date(2026, 3, 14)
+D5, D6 = date(2026, 3, 15), date(2026, 3, 16)
 
 
 def build_warehouse(tmp: Path) -> Path:
@@ -332,3 +333,40 @@ def test_an_impossible_handle_time_is_quarantined_not_counted(warehouse):
         [D3],
     ).fetchone()[0]
     assert aht == 600
+
+
+def test_deleted_tickets_are_labelled_deleted_and_surveys_about_excluded_tickets_count_nowhere(warehouse):
+    reasons = dict(
+        warehouse.execute("select ticket_id, exclusion_reason from marts.fct_tickets where is_excluded").fetchall()
+    )
+    # T6 is spam-tagged and deleted: spam; T13 test; T14 merged; T51 deleted with no spam tag: deleted
+    assert reasons == {1006: "spam", 1013: "test", 1014: "merged", 1051: "deleted"}
+    p = day_parts(warehouse, D5)
+    # D+5: T52, T53, T54 and T56 count, T51 is excluded; S51 (CSAT 5 about T51) counts in no survey part
+    assert (p["tickets_created"], p["excluded_tickets"]) == (4, 1)
+    assert (p["survey_responses"], p["csat_responses"], p["excluded_survey_responses"]) == (0, 0, 1)
+    # N6 (NPS 10 about the spam T6) on D: counted as excluded; D's NPS stays as worked out above
+    assert day_parts(warehouse, D)["excluded_survey_responses"] == 1
+    excluded = warehouse.execute(
+        "select response_id, exclusion_reason from marts.fct_survey_responses where is_excluded order by 1"
+    ).fetchall()
+    assert excluded == [("N6", "spam"), ("S51", "deleted")]
+
+
+def test_a_complaint_by_category_counts_like_one_by_tag(warehouse):
+    flags = dict(warehouse.execute("select ticket_id, is_complaint from marts.fct_tickets where created_date = ?",
+                                   [D5]).fetchall())  # fmt: skip
+    # T52's category is "complaint" (complaint_categories), no tag; T53's is billing
+    assert (flags[1052], flags[1053]) == (True, False)
+    p = day_parts(warehouse, D5)
+    # T52 got its reply 600 s after creation: answered within 48 h
+    assert (p["complaint_tickets"], p["complaints_answered_within_48h"]) == (1, 1)
+
+
+def test_tickets_land_on_their_local_creation_day(warehouse):
+    days = dict(warehouse.execute(
+        "select ticket_id, created_date from marts.fct_tickets where ticket_id in (1054, 1055, 1056)"
+    ).fetchall())  # fmt: skip
+    # Shanghai is UTC+8: 07:30 local on D+5 is 23:30 UTC on D+4; 00:01 local on D+6 is 16:01 UTC on D+5
+    assert days == {1054: D5, 1056: D5, 1055: D6}
+    assert day_parts(warehouse, D6)["tickets_created"] == 1

@@ -40,7 +40,7 @@ configured as (
 escalation_groups as (
     select group_id
     from {{ ref('stg_zendesk__groups') }}
-    where group_name in ({% for g in var('escalation_group_names') %}'{{ g }}'{% if not loop.last %}, {% endif %}{% endfor %})
+    where group_name in ({{ sql_list(var('escalation_group_names')) }})
 ),
 
 -- Every per-ticket fact in one pass over the events (conditional aggregates), not one pass each.
@@ -110,12 +110,16 @@ select
     t.requester_id,
     t.category,
     lower(coalesce(p.initial_response_level, t.response_level, 'l1')) as response_level,
-    {{ has_any_tag('t.tags_json', var('complaint_tags')) }} as is_complaint,
-    case
-        when t.status = 'deleted' or {{ has_any_tag('t.tags_json', var('spam_tags')) }} then 'spam'
-        when {{ has_any_tag('t.tags_json', var('test_tags')) }} then 'test'
-        when {{ has_any_tag('t.tags_json', var('merged_tags')) }} then 'merged'
-    end as exclusion_reason,
+    (
+        {{ has_any_tag('t.tags_json', var('complaint_tags')) }}
+        {%- if var('complaint_ticket_types') %}
+        or coalesce(t.ticket_type in ({{ sql_list(var('complaint_ticket_types')) }}), false)
+        {%- endif %}
+        {%- if var('complaint_categories') %}
+        or coalesce(t.category in ({{ sql_list(var('complaint_categories')) }}), false)
+        {%- endif %}
+    ) as is_complaint,
+    {{ ticket_exclusion_reason('t.status', 't.tags_json') }} as exclusion_reason,
     p.first_assigned_at,
     p.first_reply_at,
     coalesce(p.public_agent_replies, 0) as public_agent_replies,

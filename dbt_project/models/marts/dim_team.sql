@@ -26,7 +26,7 @@ select
         end as varchar
     ) as team,
     cast(group_id as bigint) as group_id,
-    cast(group_name in ({% for g in var('escalation_group_names') %}'{{ g }}'{% if not loop.last %}, {% endif %}{% endfor %}) as boolean)
+    cast(group_name in ({{ sql_list(var('escalation_group_names')) }}) as boolean)
         as is_escalation_team,
     cast(is_deleted as boolean) as is_deleted
 from groups

@@ -16,22 +16,36 @@ with ticket_days as (
         created_date as kpi_date, channel, team, customer_tier,
         {% for name, agg in ticket_parts %}{{ agg }} as {{ name }},
         {% endfor %}
-        {% for name, _ in survey_parts %}0 as {{ name }}{% if not loop.last %},{% endif %}
+        {% for name, _ in survey_parts %}0 as {{ name }},
         {% endfor %}
+        0 as excluded_survey_responses
     from {{ ref('fct_tickets') }}
     where {{ in_window('created_date') }}
     group by created_date, channel, team, customer_tier
 ),
 
+-- responses about an excluded ticket count in no survey part, only here
 survey_days as (
     select
         submitted_date as kpi_date, channel, team, customer_tier,
         {% for name, _ in ticket_parts %}0 as {{ name }},
         {% endfor %}
-        {% for name, agg in survey_parts %}{{ agg }} as {{ name }}{% if not loop.last %},{% endif %}
+        {% for name, agg in survey_parts %}{{ agg }} as {{ name }},
         {% endfor %}
+        0 as excluded_survey_responses
     from {{ ref('fct_survey_responses') }}
-    where {{ in_window('submitted_date') }}
+    where {{ in_window('submitted_date') }} and not is_excluded
+    group by submitted_date, channel, team, customer_tier
+),
+
+excluded_survey_days as (
+    select
+        submitted_date as kpi_date, channel, team, customer_tier,
+        {% for name, _ in ticket_parts + survey_parts %}0 as {{ name }},
+        {% endfor %}
+        count(*) as excluded_survey_responses
+    from {{ ref('fct_survey_responses') }}
+    where {{ in_window('submitted_date') }} and is_excluded
     group by submitted_date, channel, team, customer_tier
 ),
 
@@ -39,13 +53,16 @@ both_sources as (
     select * from ticket_days
     union all
     select * from survey_days
+    union all
+    select * from excluded_survey_days
 ),
 
 parts as (
     select
         kpi_date, channel, team, customer_tier,
-        {% for name, _ in ticket_parts + survey_parts %}cast(sum({{ name }}) as bigint) as {{ name }}{% if not loop.last %},{% endif %}
+        {% for name, _ in ticket_parts + survey_parts %}cast(sum({{ name }}) as bigint) as {{ name }},
         {% endfor %}
+        cast(sum(excluded_survey_responses) as bigint) as excluded_survey_responses
     from both_sources
     group by kpi_date, channel, team, customer_tier
 )
@@ -57,6 +74,7 @@ select
     cast(customer_tier as varchar) as customer_tier,
     {% for name, _ in ticket_parts + survey_parts %}{{ name }},
     {% endfor %}
+    excluded_survey_responses,
     {% for code in kpi_formulas() %}cast({{ kpi_value(code) }} as double precision) as {{ code }},
     {% endfor %}
     {% for dim in ["speed", "accuracy", "attitude", "resolution"] %}cast({{ safe_rate(dim ~ "_score_positive_responses", dim ~ "_score_responses") }} as double precision) as {{ dim }}_score_positive_rate,

@@ -18,7 +18,9 @@ with responses as (
 -- The latest version of each answered ticket, whenever it was created (the lifecycle holds only
 -- the tickets of the windows it was built for).
 tickets as (
-    select l.ticket_id, l.channel, {{ team_label('l.group_id', 't.team') }} as team, c.customer_tier
+    select
+        l.ticket_id, l.channel, {{ team_label('l.group_id', 't.team') }} as team, c.customer_tier,
+        {{ ticket_exclusion_reason('l.status', 'l.tags_json') }} as exclusion_reason
     from {{ ref('stg_zendesk__tickets') }} as l
     left join {{ ref('dim_team') }} as t on t.group_id = l.group_id
     left join {{ ref('stg_hubspot__customer_links') }} as s on s.zendesk_user_id = l.requester_id
@@ -52,7 +54,10 @@ select
     cast(r.resolution_score as integer) as resolution_score,
     cast(r.nps_scale as varchar) as nps_scale,
     cast(r.nps_value as integer) as nps_value,
-    cast(r.nps_category as varchar) as nps_category
+    cast(r.nps_category as varchar) as nps_category,
+    -- a response about an excluded ticket (spam, deleted, test, merged away) counts in no KPI
+    cast(t.exclusion_reason is not null as boolean) as is_excluded,
+    cast(t.exclusion_reason as varchar) as exclusion_reason
 from responses as r
 left join tickets as t on t.ticket_id = r.ticket_id
 left join channels as ch on ch.channel = coalesce(t.channel, r.channel_from_response)
