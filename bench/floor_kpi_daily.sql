@@ -10,6 +10,7 @@
 --   spam_tags, test_tags            ["spam"], ["test"]
 --   merged_tags                     ["closed_by_merge"]
 --   escalation_group_names          ["Technical Escalations", "Complaints Desk"]
+--   realtime_channels               ["chat", "app", "wechat", "social"], fcr_session_gap_minutes 30
 --   zendesk_response_level_field    "360000000001", zendesk_category_field "360000000002"
 --   response_level_order            ["l1", "l2", "l3"], response_level_first_set_is_escalation false
 -- The channel taxonomy ('phone' ... 'other') is the fixed list of marts/dim_channel.sql.
@@ -112,6 +113,8 @@ event_facts as (
         min(created_at) filter (is_assignment) as first_assigned_at,
         min(created_at) filter (is_agent_reply) as first_reply_at,
         count(*) filter (is_agent_reply) as public_agent_replies,
+        -- the lifecycle's reply sessions: replies more than fcr_session_gap_minutes (30) apart
+        list(created_at order by created_at) filter (is_agent_reply) as agent_reply_times,
         sum(call_duration_seconds) filter (is_call) as talk_seconds,
         min(created_at) filter (is_status_change and new_value = 'solved') as first_solved_at,
         min(created_at) filter (is_status_change and new_value = 'closed') as first_closed_at,
@@ -279,6 +282,10 @@ ticket_facts as (
         ef.escalated_at,
         ef.talk_seconds,
         coalesce(ef.public_agent_replies, 0) as public_agent_replies,
+        coalesce(len(list_filter(
+            generate_series(1, len(ef.agent_reply_times)),
+            lambda i: i = 1 or epoch(ef.agent_reply_times[i]) - epoch(ef.agent_reply_times[i - 1]) > 1800
+        )), 0) as agent_reply_sessions,
         coalesce(ef.reopen_count, 0) as reopen_count,
         t.status,
         tg.first_response_target_seconds,
@@ -345,7 +352,10 @@ ticket_days as (
             and is_timed_by_events
             and reopen_count = 0
             and escalated_at is null
-            and (case when channel = 'chat' and public_agent_replies > 0 then 1 else public_agent_replies end) = 1
+            and (
+                case when channel in ('chat', 'app', 'wechat', 'social') then agent_reply_sessions
+                else public_agent_replies end
+            ) = 1
         ) as one_touch_resolved_tickets,
         count(*) filter (not is_excluded and first_solved_at is not null and reopen_count > 0) as reopened_tickets,
         count(escalated_at) filter (not is_excluded) as escalated_tickets,

@@ -55,6 +55,7 @@ Day D+5 (2026-03-15) and D+6, exclusions, complaint kinds and local-day edges:
 | T54    | chat     | 07:30 local on D+5 = 23:30 UTC on D+4: a D+5 ticket                   |
 | T56    | chat     | 23:59 local on D+5 = 15:59 UTC: a D+5 ticket                           |
 | T55    | chat     | 00:01 local on D+6 = 16:01 UTC on D+5: a D+6 ticket                    |
+| T57    | chat     | 10:00, assigned 5, replies 20 and 40, again at 2 d + 60, solved 2 d + 100: two sessions |
 
 Survey N6 (NPS 10) is about the spam ticket T6 on D: it counts in no KPI.
 """
@@ -285,6 +286,10 @@ def tickets() -> list[Ticket]:
         tx = t(number, "email", created=D5_CREATED, category=category)
         a(tx, 60)
         tx.at(600, AGENT, reply()).at(1200, AGENT, status("solved", "open"))
+    t57 = t(57, "chat", created=D5_CREATED)
+    a(t57, 5)
+    t57.at(20, AGENT, reply()).at(40, AGENT, reply())
+    t57.at(2 * DAY + 60, AGENT, reply()).at(2 * DAY + 100, AGENT, status("solved", "open"))
     # local-day edges: Shanghai is UTC+8
     t(54, "chat", created=D5_CREATED - 150 * 60)  # 07:30 local, 23:30 UTC the day before
     t(56, "chat", created=D5_CREATED + 14 * HOUR - 60)  # 23:59 local

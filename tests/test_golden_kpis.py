@@ -342,8 +342,8 @@ def test_deleted_tickets_are_labelled_deleted_and_surveys_about_excluded_tickets
     # T6 is spam-tagged and deleted: spam; T13 test; T14 merged; T51 deleted with no spam tag: deleted
     assert reasons == {1006: "spam", 1013: "test", 1014: "merged", 1051: "deleted"}
     p = day_parts(warehouse, D5)
-    # D+5: T52, T53, T54 and T56 count, T51 is excluded; S51 (CSAT 5 about T51) counts in no survey part
-    assert (p["tickets_created"], p["excluded_tickets"]) == (4, 1)
+    # D+5: T52, T53, T54, T56 and T57 count, T51 is excluded; S51 (CSAT 5 about T51) counts in no survey part
+    assert (p["tickets_created"], p["excluded_tickets"]) == (5, 1)
     assert (p["survey_responses"], p["csat_responses"], p["excluded_survey_responses"]) == (0, 0, 1)
     # N6 (NPS 10 about the spam T6) on D: counted as excluded; D's NPS stays as worked out above
     assert day_parts(warehouse, D)["excluded_survey_responses"] == 1
@@ -370,3 +370,14 @@ def test_tickets_land_on_their_local_creation_day(warehouse):
     # Shanghai is UTC+8: 07:30 local on D+5 is 23:30 UTC on D+4; 00:01 local on D+6 is 16:01 UTC on D+5
     assert days == {1054: D5, 1056: D5, 1055: D6}
     assert day_parts(warehouse, D6)["tickets_created"] == 1
+
+
+def test_a_chat_answered_in_two_sessions_is_not_first_contact_resolution(warehouse):
+    one_touch = dict(warehouse.execute(
+        "select ticket_id, is_one_touch_resolved from marts.fct_tickets where ticket_id in (1007, 1052, 1057)"
+    ).fetchall())  # fmt: skip
+    # T7 (chat): replies at 25 and 60 s, one session: one contact. T52 (email): one reply.
+    # T57 (chat): replies at 20 and 40 s, then two days later: two sessions (gap > 30 min), not one-touch.
+    assert one_touch == {1007: True, 1052: True, 1057: False}
+    # D+5: T52 and T53 one-touch of T52, T53, T54, T56, T57 (T54 and T56 never answered)
+    assert day_parts(warehouse, D5)["one_touch_resolved_tickets"] == 2

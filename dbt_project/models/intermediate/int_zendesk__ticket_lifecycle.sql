@@ -74,6 +74,33 @@ flagged as (
     left join escalation_groups as g on e.field_name = 'group_id' and cast(g.group_id as varchar) = e.new_value
 ),
 
+-- A real-time channel (var realtime_channels) counts a conversation, not a message, as one contact:
+-- an agent reply more than fcr_session_gap_minutes after the ticket's previous agent reply starts
+-- a new session (kpi-definitions.md, FCR).
+agent_replies as (
+    select
+        ticket_id,
+        created_at,
+        lag(created_at) over (partition by ticket_id order by created_at) as previous_reply_at
+    from flagged
+    where is_agent_reply
+),
+
+reply_sessions as (
+    select
+        ticket_id,
+        sum(
+            case
+                when previous_reply_at is null
+                    or {{ seconds_between('previous_reply_at', 'created_at') }} > {{ var('fcr_session_gap_minutes') * 60 }}
+                    then 1
+                else 0
+            end
+        ) as agent_reply_sessions
+    from agent_replies
+    group by ticket_id
+),
+
 per_ticket as (
     select
         ticket_id,
@@ -131,6 +158,8 @@ select
     coalesce(p.calls, 0) as calls,
     -- False for a ticket created before the first loaded day (a backfill's edge): its first
     -- reply, assignment and solve may lie before the events loaded, so they are not read off them.
-    coalesce(p.creation_audits, 0) > 0 as has_creation_audit
+    coalesce(p.creation_audits, 0) > 0 as has_creation_audit,
+    coalesce(rs.agent_reply_sessions, 0) as agent_reply_sessions
 from tickets as t
 left join per_ticket as p on p.ticket_id = t.ticket_id
+left join reply_sessions as rs on rs.ticket_id = t.ticket_id

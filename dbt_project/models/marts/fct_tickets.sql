@@ -87,6 +87,7 @@ measured as (
     select
         l.ticket_id, l.created_at, l.status, l.channel, l.group_id, l.assignee_id, l.requester_id,
         l.category, l.response_level, l.is_complaint, l.exclusion_reason, l.public_agent_replies,
+        l.agent_reply_sessions,
         l.first_solved_at, l.first_closed_at, l.reopen_count, l.escalated_at, l.talk_seconds, l.calls,
         st.timing_source,
         st.first_assigned_at,
@@ -166,7 +167,7 @@ select
     ) as is_solved,
     cast(first_solved_at is not null and reopen_count > 0 as boolean) as is_reopened,
     cast(escalated_at is not null as boolean) as is_escalated,
-    -- FCR: solved with exactly one public agent reply (a chat session counts as one), never
+    -- FCR: solved with exactly one contact, never
     -- reopened, never escalated. It needs the solve event itself, not only a solved or closed
     -- status: without the ticket's status audits a reopen (solved -> open) cannot be seen, so
     -- "never reopened" is unknown and the ticket is not claimed as one-touch. It still counts as
@@ -177,7 +178,13 @@ select
         and timing_source = 'events'
         and reopen_count = 0
         and escalated_at is null
-        and (case when channel = 'chat' and public_agent_replies > 0 then 1 else public_agent_replies end) = 1
+        -- one contact: one public agent reply, or in a real-time channel one reply session
+        and (
+            case
+                when channel in ({{ sql_list(var('realtime_channels')) }}) then agent_reply_sessions
+                else public_agent_replies
+            end
+        ) = 1
         as boolean
     ) as is_one_touch_resolved,
     -- with no known solve time (closed by status only) a complaint is not known to be resolved in 24 h
