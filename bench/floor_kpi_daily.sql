@@ -275,8 +275,10 @@ ticket_facts as (
         -- the events) Zendesk's first resolution
         case
             when is_timed_by_events and ef.first_solved_at is not null then ef.first_solved_at
-            when not is_timed_by_events or t.status in ('solved', 'closed')
+            when (not is_timed_by_events or t.status in ('solved', 'closed')) and tm.first_resolution_minutes is not null
                 then t.created_at + to_minutes(tm.first_resolution_minutes)
+            -- closed outright, never solved: the close resolved it
+            when is_timed_by_events and ef.first_solved_at is null then ef.first_closed_at
         end as solved_at,
         ef.first_closed_at,
         ef.escalated_at,

@@ -56,6 +56,7 @@ Day D+5 (2026-03-15) and D+6, exclusions, complaint kinds and local-day edges:
 | T56    | chat     | 23:59 local on D+5 = 15:59 UTC: a D+5 ticket                           |
 | T55    | chat     | 00:01 local on D+6 = 16:01 UTC on D+5: a D+6 ticket                    |
 | T57    | chat     | 10:00, assigned 5, replies 20 and 40, again at 2 d + 60, solved 2 d + 100: two sessions |
+| T58    | email    | 10:00, assigned 60, reply 600, closed at 3600 without ever being solved |
 
 Survey N6 (NPS 10) is about the spam ticket T6 on D: it counts in no KPI.
 """
@@ -290,6 +291,9 @@ def tickets() -> list[Ticket]:
     a(t57, 5)
     t57.at(20, AGENT, reply()).at(40, AGENT, reply())
     t57.at(2 * DAY + 60, AGENT, reply()).at(2 * DAY + 100, AGENT, status("solved", "open"))
+    t58 = t(58, "email", created=D5_CREATED)
+    a(t58, 60)
+    t58.at(600, AGENT, reply()).at(3600, AGENT, status("closed", "open"))
     # local-day edges: Shanghai is UTC+8
     t(54, "chat", created=D5_CREATED - 150 * 60)  # 07:30 local, 23:30 UTC the day before
     t(56, "chat", created=D5_CREATED + 14 * HOUR - 60)  # 23:59 local

@@ -14,7 +14,7 @@ import hmac
 import json
 import shutil
 from contextlib import closing
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -342,8 +342,9 @@ def test_deleted_tickets_are_labelled_deleted_and_surveys_about_excluded_tickets
     # T6 is spam-tagged and deleted: spam; T13 test; T14 merged; T51 deleted with no spam tag: deleted
     assert reasons == {1006: "spam", 1013: "test", 1014: "merged", 1051: "deleted"}
     p = day_parts(warehouse, D5)
-    # D+5: T52, T53, T54, T56 and T57 count, T51 is excluded; S51 (CSAT 5 about T51) counts in no survey part
-    assert (p["tickets_created"], p["excluded_tickets"]) == (5, 1)
+    # D+5: T52, T53, T54, T56, T57 and T58 count, T51 is excluded; S51 (CSAT 5 about T51) counts in no
+    # survey part
+    assert (p["tickets_created"], p["excluded_tickets"]) == (6, 1)
     assert (p["survey_responses"], p["csat_responses"], p["excluded_survey_responses"]) == (0, 0, 1)
     # N6 (NPS 10 about the spam T6) on D: counted as excluded; D's NPS stays as worked out above
     assert day_parts(warehouse, D)["excluded_survey_responses"] == 1
@@ -379,5 +380,19 @@ def test_a_chat_answered_in_two_sessions_is_not_first_contact_resolution(warehou
     # T7 (chat): replies at 25 and 60 s, one session: one contact. T52 (email): one reply.
     # T57 (chat): replies at 20 and 40 s, then two days later: two sessions (gap > 30 min), not one-touch.
     assert one_touch == {1007: True, 1052: True, 1057: False}
-    # D+5: T52 and T53 one-touch of T52, T53, T54, T56, T57 (T54 and T56 never answered)
+    # D+5: T52 and T53 one-touch of T52, T53, T54, T56, T57, T58 (T54 and T56 never answered; T58
+    # was closed, never solved: resolved, but a reopen could not be told apart)
     assert day_parts(warehouse, D5)["one_touch_resolved_tickets"] == 2
+
+
+def test_a_ticket_closed_without_being_solved_is_resolved_with_its_close_as_the_solve(warehouse):
+    row = warehouse.execute(
+        "select is_solved, handle_seconds, solved_at - created_at from marts.fct_tickets where ticket_id = 1058"
+    ).fetchone()
+    # T58: assigned 60, closed 3600 with no solve: handle 3600 - 60 = 3540, solved an hour after creation
+    assert row == (True, 3540, timedelta(hours=1))
+    p = day_parts(warehouse, D5)
+    # solved on D+5: T52, T53, T57, T58 (T54, T56 open). All four have a handle time:
+    # T52 and T53 1200 - 60 = 1140 each, T57 2 d + 100 - 5 = 172,895, T58 3540 -> 178,715.
+    assert (p["solved_tickets"], p["handled_tickets"], p["handle_seconds_sum"]) == (4, 4, 178_715)
+

@@ -53,8 +53,10 @@ horizon as (
 -- A ticket created before the first loaded day (a backfill's edge) has only the later part of its
 -- history: its first reply and solve may precede the events loaded, so they come from Zendesk's
 -- metrics (reply time and first resolution are measured from creation; initially_assigned_at),
--- and without metrics they stay unknown, never read off a later event. A ticket with no known
--- solve time has null handle and resolution times (a close comes days after the solve; it is not one).
+-- and without metrics they stay unknown, never read off a later event. A ticket closed outright,
+-- never solved (a close event and no solve event in its whole loaded history), was resolved by
+-- that close. Otherwise a close is no solve (it comes days after one), so a ticket with no known
+-- solve time has null handle and resolution times: solved_tickets counts it, handled_tickets not.
 timings as (
     select
         l.ticket_id,
@@ -78,6 +80,8 @@ timings as (
                 (not l.has_creation_audit or l.status in ('solved', 'closed'))
                 and m.first_resolution_calendar_minutes is not null
                 then {{ dbt.dateadd('minute', 'm.first_resolution_calendar_minutes', 'l.created_at') }}
+            -- closed without ever being solved (an agent closes it outright): the close resolved it
+            when l.has_creation_audit and l.first_solved_at is null then l.first_closed_at
         end as solved_at
     from lifecycle as l
     left join {{ ref('stg_zendesk__ticket_metrics') }} as m on m.ticket_id = l.ticket_id
