@@ -346,8 +346,8 @@ ticket_days as (
         sum(handle_seconds) filter (not is_excluded) as handle_seconds_sum,
         count(talk_seconds) filter (not is_excluded) as tickets_with_calls,
         sum(talk_seconds) filter (not is_excluded) as talk_seconds_sum,
-        -- FCR: solved with exactly one public agent reply (any number in a chat is one
-        -- session), never reopened, never escalated
+        -- FCR: solved with exactly one contact (a reply; in a real-time channel a reply session),
+        -- never reopened, never escalated
         count(*) filter (
             not is_excluded
             and first_solved_at is not null
@@ -370,7 +370,12 @@ ticket_days as (
             not is_excluded and is_complaint and (first_response_seconds <= 172800 or resolution_seconds <= 172800)
         ) as complaints_answered_within_48h,
         count(*) filter (not is_excluded and is_handle_quarantined) as quarantined_handle_tickets,
-        count(*) filter (not is_excluded and is_first_response_quarantined) as quarantined_first_response_tickets
+        count(*) filter (not is_excluded and is_first_response_quarantined) as quarantined_first_response_tickets,
+        -- the FRT mean's weighted target: replied tickets with a response-level target, and their targets
+        count(first_response_target_seconds) filter (not is_excluded and first_response_seconds is not null)
+            as tickets_with_first_reply_and_target,
+        sum(first_response_target_seconds) filter (not is_excluded and first_response_seconds is not null)
+            as first_response_target_seconds_sum
     from (
         select
             *,

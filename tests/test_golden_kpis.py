@@ -396,3 +396,35 @@ def test_a_ticket_closed_without_being_solved_is_resolved_with_its_close_as_the_
     # T52 and T53 1200 - 60 = 1140 each, T57 2 d + 100 - 5 = 172,895, T58 3540 -> 178,715.
     assert (p["solved_tickets"], p["handled_tickets"], p["handle_seconds_sum"]) == (4, 4, 178_715)
 
+
+def test_the_frt_mean_is_held_to_its_tickets_response_level_targets(warehouse):
+    p = day_parts(warehouse, D)
+    # The 14 replied tickets of D and their targets (response_level_targets.csv, level x channel):
+    # chat 30 x 6 (T1, T7, T9, T12, T18, T20) = 180; email 14400 x 4 (T2, T4, T8, T19) = 57,600;
+    # other 14400 (T17, via api); social 3600 (T15, via twitter); phone 20 (T3); L3 300 (T11).
+    assert (p["tickets_with_first_reply_and_target"], p["first_response_target_seconds_sum"]) == (14, 76_100)
+    target, actual, met, benchmark = warehouse.execute(
+        "select target_value, actual_value, is_target_met, benchmark_value from marts.rpt_kpi_scorecard "
+        "where period_type = 'day' and period_start = ? and kpi_code = 'frt_seconds'",
+        [D],
+    ).fetchone()
+    # FRT 14372 / 14 = 1026.6 s against 76100 / 14 = 5435.7 s: met. The 60 s benchmark is the
+    # industry's, shown beside it, not the target.
+    assert (target, actual, met, benchmark) == (pytest.approx(76_100 / 14), pytest.approx(14_372 / 14), True, 60)
+
+
+def test_the_breakdowns_slices_add_up_to_the_periods_frt_shortfall(warehouse):
+    week = date(2026, 3, 9)  # the ISO week of D .. D+5
+    target, actual = warehouse.execute(
+        "select target_value, actual_value from marts.rpt_kpi_scorecard "
+        "where period_type = 'week' and period_start = ? and kpi_code = 'frt_seconds'",
+        [week],
+    ).fetchone()
+    for dimension in ("channel", "team", "category"):
+        total = warehouse.execute(
+            "select sum(shortfall_contribution) from marts.rpt_kpi_breakdown where period_type = 'week' "
+            "and period_start = ? and kpi_code = 'frt_seconds' and dimension = ?",
+            [week, dimension],
+        ).fetchone()[0]
+        # each slice measured against its own tickets' weighted target; lower is better
+        assert total == pytest.approx(actual - target), dimension

@@ -29,6 +29,8 @@
         ("complaints_answered_within_48h", "sum(case when not is_excluded and is_complaint_answered_within_48h then 1 else 0 end)"),
         ("quarantined_handle_tickets", "sum(case when not is_excluded and is_handle_quarantined then 1 else 0 end)"),
         ("quarantined_first_response_tickets", "sum(case when not is_excluded and is_first_response_quarantined then 1 else 0 end)"),
+        ("tickets_with_first_reply_and_target", "sum(case when not is_excluded and first_response_seconds is not null and first_response_target_seconds is not null then 1 else 0 end)"),
+        ("first_response_target_seconds_sum", "sum(case when not is_excluded and first_response_seconds is not null then coalesce(first_response_target_seconds, 0) else 0 end)"),
     ]) }}
 {% endmacro %}
 
@@ -85,6 +87,17 @@
 
 {# One row per KPI and row of `relation` (summed parts): its keys, kpi_code, numerator, denominator
    and actual. The scorecard and the breakdown both unfold their parts with it. #}
+{# A KPI's target computed from the same parts, where the seed's single value would be wrong: the
+   FRT mean is held to the response-level targets (response_level_targets.csv: by level and
+   channel) of the tickets it measures, weighted by their count. Null: the seed's target holds. #}
+{% macro kpi_parts_target(code) -%}
+    {%- if code == 'frt_seconds' -%}
+        {{ safe_rate('first_response_target_seconds_sum', 'tickets_with_first_reply_and_target') }}
+    {%- else -%}
+        cast(null as double precision)
+    {%- endif -%}
+{%- endmacro %}
+
 {% macro kpi_rows(relation, keys) -%}
     {% for code, f in kpi_formulas().items() %}
     select
@@ -92,7 +105,8 @@
         {% endfor %}'{{ code }}' as kpi_code,
         cast({{ f[0] }} as bigint) as numerator,
         cast({{ f[1] }} as bigint) as denominator,
-        {{ kpi_value(code) }} as actual
+        {{ kpi_value(code) }} as actual,
+        {{ kpi_parts_target(code) }} as parts_target
     from {{ relation }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}

@@ -85,19 +85,25 @@ select
     cast(k.kpi_code as varchar) as kpi_code,
     cast(t.kpi_name as varchar) as kpi_name,
     cast(t.better as varchar) as better,
-    cast(t.target_value as double precision) as target_value,
+    cast(k.target as double precision) as target_value,
     cast(k.numerator as bigint) as numerator,
     cast(k.denominator as bigint) as denominator,
     cast(k.actual as double precision) as actual_value,
-    cast({{ kpi_target_met('k.actual', 't.target_value', 't.better') }} as boolean) as is_target_met,
+    cast({{ kpi_target_met('k.actual', 'k.target', 't.better') }} as boolean) as is_target_met,
     cast({{ safe_rate('k.denominator', 'p.period_denominator') }} as double precision) as denominator_share,
+    -- with the slice's own target (FRT: its tickets' weighted response-level targets), the slices
+    -- still add up to the period's shortfall against its weighted target
     cast(case
-        when t.target_value is null or p.period_denominator = 0 then null
+        when k.target is null or p.period_denominator = 0 then null
         when k.denominator = 0 then 0
-        when t.better = 'higher' then (t.target_value - k.actual) * {{ safe_rate('k.denominator', 'p.period_denominator') }}
-        when t.better = 'lower' then (k.actual - t.target_value) * {{ safe_rate('k.denominator', 'p.period_denominator') }}
+        when t.better = 'higher' then (k.target - k.actual) * {{ safe_rate('k.denominator', 'p.period_denominator') }}
+        when t.better = 'lower' then (k.actual - k.target) * {{ safe_rate('k.denominator', 'p.period_denominator') }}
     end as double precision) as shortfall_contribution
-from kpis as k
+from (
+    select kp.*, coalesce(kp.parts_target, tt.target_value) as target
+    from kpis as kp
+    inner join {{ ref('kpi_targets') }} as tt on tt.kpi_code = kp.kpi_code
+) as k
 inner join periods as p
     on p.period_type = k.period_type
     and p.period_start = k.period_start

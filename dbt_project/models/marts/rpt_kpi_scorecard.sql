@@ -2,6 +2,8 @@
 -- The guides' measurement table: one row per KPI and period (day, ISO week, month, quarter), with
 -- formula, source, target, actual, met / not met, previous period, change and benchmark.
 -- Every actual is sum(numerator) / sum(denominator) over fct_kpi_daily, never an average of rates.
+-- The FRT mean's target is the period's own: its tickets' response-level targets, weighted
+-- (macros/kpi.sql, kpi_parts_target); every other target is kpi_targets.csv's.
 {%- set parts = kpi_ticket_parts() + kpi_survey_parts() %}
 {%- set grains = [("day", "kpi_date"),
                   ("week", "cast(date_trunc('week', kpi_date) as date)"),
@@ -45,11 +47,12 @@ select
     cast(t.formula as varchar) as formula,
     cast(t.data_source as varchar) as data_source,
     cast(t.better as varchar) as better,
-    cast(t.target_value as double precision) as target_value,
+    cast(coalesce(c.parts_target, t.target_value) as double precision) as target_value,
     cast(c.numerator as bigint) as numerator,
     cast(c.denominator as bigint) as denominator,
     cast(c.actual as double precision) as actual_value,
-    cast({{ kpi_target_met('c.actual', 't.target_value', 't.better') }} as boolean) as is_target_met,
+    cast({{ kpi_target_met('c.actual', 'coalesce(c.parts_target, t.target_value)', 't.better') }} as boolean)
+        as is_target_met,
     cast(c.previous_actual as double precision) as previous_value,
     cast(c.actual - c.previous_actual as double precision) as change_value,
     cast(b.benchmark_value as double precision) as benchmark_value
