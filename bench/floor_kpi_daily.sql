@@ -7,6 +7,7 @@
 --   reporting_timezone              'Asia/Shanghai'
 --   complaint_tags                  ["complaint"]
 --   complaint_ticket_types          []; complaint_categories ["complaint"] (category field "360000000002")
+--   complaint_escalation_hours 24 (86400 s), complaint_feedback_hours 48 (172800 s)
 --   spam_tags, test_tags            ["spam"], ["test"]
 --   merged_tags                     ["closed_by_merge"]
 --   escalation_group_names          ["Technical Escalations", "Complaints Desk"]

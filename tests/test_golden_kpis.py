@@ -428,3 +428,16 @@ def test_the_breakdowns_slices_add_up_to_the_periods_frt_shortfall(warehouse):
         ).fetchone()[0]
         # each slice measured against its own tickets' weighted target; lower is better
         assert total == pytest.approx(actual - target), dimension
+
+
+def test_the_complaint_feedback_limit_is_configuration(golden_path, tmp_path):
+    copy = tmp_path / "feedback.duckdb"
+    shutil.copy(golden_path, copy)
+    dbt_build(copy, tmp_path, "--select", "fct_tickets", "--vars", json.dumps({"complaint_feedback_hours": 0.25}))
+    with closing(duckdb.connect(str(copy), read_only=True)) as con:
+        answered = con.execute(
+            "select ticket_id from marts.fct_tickets where is_complaint_answered_within_48h and created_date = ?", [D]
+        ).fetchall()
+    # Within 15 min instead of 48 h: of D's complaints T4 (reply 1800 s), T9 (reply 100 s) and T10
+    # (no reply, solved 60 h), only T9
+    assert answered == [(1009,)]

@@ -3,7 +3,7 @@
 with days as (
     select cast(day_ts as date) as date_day
     from generate_series(
-        cast('{{ var("history_start", "2025-01-01") }}' as timestamp),
+        cast('{{ var("history_start") }}' as timestamp),
         cast('{{ var("calendar_end", "2027-12-31") }}' as timestamp),
         interval '1 day'
     ) as spine (day_ts)

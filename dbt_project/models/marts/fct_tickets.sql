@@ -193,21 +193,21 @@ select
     ) as is_one_touch_resolved,
     -- with no known solve time (closed by status only) a complaint is not known to be resolved in 24 h
     cast(
-        is_complaint and age_seconds_at_horizon >= 86400
-        and (solved_at is null or resolution_seconds > 86400)
+        is_complaint and age_seconds_at_horizon >= {{ var('complaint_escalation_hours') * 3600 }}
+        and (solved_at is null or resolution_seconds > {{ var('complaint_escalation_hours') * 3600 }})
         as boolean
     ) as is_complaint_unresolved_at_24h,
     cast(
-        is_complaint and age_seconds_at_horizon >= 86400
-        and (solved_at is null or resolution_seconds > 86400)
-        and escalated_at is not null and escalation_seconds <= 86400
+        is_complaint and age_seconds_at_horizon >= {{ var('complaint_escalation_hours') * 3600 }}
+        and (solved_at is null or resolution_seconds > {{ var('complaint_escalation_hours') * 3600 }})
+        and escalated_at is not null and escalation_seconds <= {{ var('complaint_escalation_hours') * 3600 }}
         as boolean
     ) as is_complaint_escalated_by_24h,
     cast(
         is_complaint
         and (
-            (first_reply_at is not null and first_response_seconds <= 172800)
-            or (solved_at is not null and resolution_seconds <= 172800)
+            (first_reply_at is not null and first_response_seconds <= {{ var('complaint_feedback_hours') * 3600 }})
+            or (solved_at is not null and resolution_seconds <= {{ var('complaint_feedback_hours') * 3600 }})
         )
         as boolean
     ) as is_complaint_answered_within_48h,
