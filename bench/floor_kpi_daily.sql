@@ -456,55 +456,59 @@ survey_responses as (
     and not exists (select 1 from zendesk_surveys as s where s.ticket_id = r.ticket_id)
 ),
 
--- fct_survey_responses dated by submission, with kpi_survey_parts(). The slice is the linked
--- ticket's; with no ticket, the channel the response reports (unmapped or none: "other"),
--- team "unassigned", tier "unknown".
-survey_days as (
+-- fct_survey_responses dated by submission. The slice is the linked ticket's; with no ticket, the
+-- channel the response reports (unmapped or none: "other"), team "unassigned", tier "unknown".
+survey_slices as (
     select
+        r.*,
         cast((r.submitted_at at time zone 'UTC') at time zone 'Asia/Shanghai' as date) as kpi_date,
         coalesce(t.kpi_channel, sc.channel, 'other') as channel,
         coalesce(t.team, 'unassigned') as team,
         coalesce(t.customer_tier, 'unknown') as customer_tier,
-        count(*) as survey_responses,
-        count(r.is_csat_positive) as csat_responses,
-        count(*) filter (r.is_csat_positive) as csat_positive_responses,
-        count(r.overall_score) as csat_scored_responses,
-        sum(r.overall_score) as csat_score_sum,
-        count(r.speed_score) as speed_score_responses,
-        count(*) filter (r.speed_score >= 4) as speed_score_positive_responses,
-        sum(r.speed_score) as speed_score_sum,
-        count(r.accuracy_score) as accuracy_score_responses,
-        count(*) filter (r.accuracy_score >= 4) as accuracy_score_positive_responses,
-        sum(r.accuracy_score) as accuracy_score_sum,
-        count(r.attitude_score) as attitude_score_responses,
-        count(*) filter (r.attitude_score >= 4) as attitude_score_positive_responses,
-        sum(r.attitude_score) as attitude_score_sum,
-        count(r.resolution_score) as resolution_score_responses,
-        count(*) filter (r.resolution_score >= 4) as resolution_score_positive_responses,
-        sum(r.resolution_score) as resolution_score_sum,
-        count(r.nps_category) as nps_responses,
-        count(*) filter (r.nps_category = 'promoter') as nps_promoters,
-        count(*) filter (r.nps_category = 'passive') as nps_passives,
-        count(*) filter (r.nps_category = 'detractor') as nps_detractors
+        coalesce(t.is_excluded_ticket, false) as is_about_excluded_ticket
     from survey_responses as r
     left join ticket_slices as t on t.ticket_id = r.ticket_id
     left join survey_channels as sc on sc.source_value = r.channel_reported
-    -- a response about an excluded ticket counts in no survey part, only in excluded_survey_days
-    where not coalesce(t.is_excluded_ticket, false)
+),
+
+-- kpi_survey_parts(); a response about an excluded ticket counts in no survey part, only in
+-- excluded_survey_days
+survey_days as (
+    select
+        kpi_date,
+        channel,
+        team,
+        customer_tier,
+        count(*) as survey_responses,
+        count(is_csat_positive) as csat_responses,
+        count(*) filter (is_csat_positive) as csat_positive_responses,
+        count(overall_score) as csat_scored_responses,
+        sum(overall_score) as csat_score_sum,
+        count(speed_score) as speed_score_responses,
+        count(*) filter (speed_score >= 4) as speed_score_positive_responses,
+        sum(speed_score) as speed_score_sum,
+        count(accuracy_score) as accuracy_score_responses,
+        count(*) filter (accuracy_score >= 4) as accuracy_score_positive_responses,
+        sum(accuracy_score) as accuracy_score_sum,
+        count(attitude_score) as attitude_score_responses,
+        count(*) filter (attitude_score >= 4) as attitude_score_positive_responses,
+        sum(attitude_score) as attitude_score_sum,
+        count(resolution_score) as resolution_score_responses,
+        count(*) filter (resolution_score >= 4) as resolution_score_positive_responses,
+        sum(resolution_score) as resolution_score_sum,
+        count(nps_category) as nps_responses,
+        count(*) filter (nps_category = 'promoter') as nps_promoters,
+        count(*) filter (nps_category = 'passive') as nps_passives,
+        count(*) filter (nps_category = 'detractor') as nps_detractors
+    from survey_slices
+    where not is_about_excluded_ticket
     group by all
 ),
 
 excluded_survey_days as (
-    select
-        cast((r.submitted_at at time zone 'UTC') at time zone 'Asia/Shanghai' as date) as kpi_date,
-        coalesce(t.kpi_channel, sc.channel, 'other') as channel,
-        coalesce(t.team, 'unassigned') as team,
-        coalesce(t.customer_tier, 'unknown') as customer_tier,
-        count(*) as excluded_survey_responses
-    from survey_responses as r
-    inner join ticket_slices as t on t.ticket_id = r.ticket_id
-    left join survey_channels as sc on sc.source_value = r.channel_reported
-    where t.is_excluded_ticket
+    select kpi_date, channel, team, customer_tier, count(*) as excluded_survey_responses
+    from survey_slices
+    where is_about_excluded_ticket
     group by all
 )
 
