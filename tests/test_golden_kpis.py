@@ -441,3 +441,19 @@ def test_the_complaint_feedback_limit_is_configuration(golden_path, tmp_path):
     # Within 15 min instead of 48 h: of D's complaints T4 (reply 1800 s), T9 (reply 100 s) and T10
     # (no reply, solved 60 h), only T9
     assert answered == [(1009,)]
+
+
+def test_the_scorecard_at_day_and_quarter_grains_with_previous_and_change(warehouse):
+    rows = {
+        (period, start): (numerator, denominator, actual, previous, change)
+        for period, start, numerator, denominator, actual, previous, change in warehouse.execute(
+            "select period_type, period_start, numerator, denominator, actual_value, previous_value, change_value "
+            "from marts.rpt_kpi_scorecard where kpi_code = 'resolution_rate' and period_type in ('day', 'quarter')"
+        ).fetchall()
+    }
+    # D+1: T16, solved; the day before, D: 14 of 16 solved (0.875), so the change is +0.125
+    assert rows[("day", date(2026, 3, 11))] == (1, 1, 1.0, 0.875, 0.125)
+    # 2026-Q1 holds every golden day: created D 16, D+1 1, D+2 4 (T21-T24), D+3 3 (T31-T33),
+    # D+4 1 (T41), D+5 6 (T52-T54, T56-T58), D+6 1 (T55) = 32. Solved: D 14, T16, T21-T24, T31
+    # (closed by status), T32, T33, T41 (closed), D+5 T52, T53, T57, T58 = 27. No quarter before it.
+    assert rows[("quarter", date(2026, 1, 1))] == (27, 32, 27 / 32, None, None)
