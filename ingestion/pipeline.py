@@ -449,29 +449,24 @@ def ensure_no_total_loss(settings: Settings, result: LoadResult, what: str, run_
     )
 
 
-def _export_notes(settings: Settings, spec: StreamSpec, batch_id: str) -> dict[str, int]:
+def _export_notes(con: duckdb.DuckDBPyConnection, spec: StreamSpec, batch_id: str) -> dict[str, int]:
     """What an export's loaded rows hold that the KPIs cannot use, counted for the run's metadata."""
-    with closing(_connect(settings)) as con:
-        no_answer, unlinkable = con.execute(
-            f"select count(*) filter (where not has_kpi_answer), "
-            "count(*) filter (where ticket_ref is not null and ticket_id is null) "
-            f"from {spec.table} where _batch_id = ?",
-            [batch_id],
-        ).fetchone()
+    no_answer, unlinkable = con.execute(
+        f"select count(*) filter (where not has_kpi_answer), "
+        "count(*) filter (where ticket_ref is not null and ticket_id is null) "
+        f"from {spec.table} where _batch_id = ?",
+        [batch_id],
+    ).fetchone()
     return {"responses_without_kpi_answer": no_answer, "ticket_ids_not_linkable": unlinkable}
 
 
-def _export_loaded(settings: Settings, tool: str, digest: str) -> bool:
+def _export_loaded(con: duckdb.DuckDBPyConnection, digest: str) -> bool:
     """Whether this export's content was loaded with this mapping before (the ledger's cursor)."""
-    with closing(_connect(settings)) as con:
-        return (
-            con.execute(
-                "select count(*) from raw._ingest_ledger where source = 'surveys' and stream = 'csv_responses' "
-                "and cursor = ?",
-                [digest],
-            ).fetchone()[0]
-            > 0
-        )
+    held = con.execute(
+        "select count(*) from raw._ingest_ledger where source = 'surveys' and stream = 'csv_responses' and cursor = ?",
+        [digest],
+    ).fetchone()[0]
+    return held > 0
 
 
 def ingest_survey_csv(settings: Settings, first: date, last: date, run_id: str, progress: Progress = _quiet):
@@ -499,13 +494,16 @@ def ingest_survey_csv(settings: Settings, first: date, last: date, run_id: str, 
         for path in exports:
             what = f"surveys.csv_responses[{mapping.tool}] {path.name}"
             digest = survey_csv.content_digest(mapping, path)
-            if not mapping.dated and _export_loaded(settings, mapping.tool, digest):
-                progress(f"{what}: loaded before with this mapping, unchanged; skipped")
-                continue
-            batch = LandingBatch(settings.landing_dir, "surveys", f"csv_responses/{mapping.tool}", first.isoformat())
-            export = survey_csv.land_export(mapping, path, batch)
-            spec = survey_csv.stream_spec(mapping, export)
+            # one connection for the file's skip check, load and notes
             with closing(_connect(settings)) as con:
+                if not mapping.dated and _export_loaded(con, digest):
+                    progress(f"{what}: loaded before with this mapping, unchanged; skipped")
+                    continue
+                batch = LandingBatch(
+                    settings.landing_dir, "surveys", f"csv_responses/{mapping.tool}", first.isoformat()
+                )
+                export = survey_csv.land_export(mapping, path, batch)
+                spec = survey_csv.stream_spec(mapping, export)
                 result = loader.load(
                     con,
                     spec,
@@ -518,8 +516,8 @@ def ingest_survey_csv(settings: Settings, first: date, last: date, run_id: str, 
                     scope=("survey_tool", mapping.tool),
                     cursor=digest,
                 )
+                notes = {"file": path.name, **_export_notes(con, spec, batch.batch_id)}
             ensure_no_total_loss(settings, result, what, run_id, batch.batch_id)
-            notes = {"file": path.name, **_export_notes(settings, spec, batch.batch_id)}
             # an export is not one day's: its counts belong to the run, not to a partition
             results.append(dataclasses.replace(result, partition=None, notes=notes))
             skipped, unlinkable = notes["responses_without_kpi_answer"], notes["ticket_ids_not_linkable"]
