@@ -18,7 +18,7 @@ import pytest
 
 from ingestion import pipeline
 from ingestion.sample.source import SampleSource
-from ingestion.sample.tickets import first_solve, tickets_for_day
+from ingestion.sample.tickets import first_solve, ticket_lives
 from ingestion.settings import load_settings
 from orchestration.defs.dbt.window import dbt_window_vars
 from tests.conftest import use_small_sample
@@ -52,7 +52,7 @@ def _day(con, column: str) -> int:
 def _expected_tickets(now: int) -> tuple[int, int]:
     """(tickets created on DAY that count, of which solved by `now`), straight from the sample."""
     source = SampleSource.from_env()
-    counted = [t for t in tickets_for_day(source.config, DAY) if not t.defect and not
+    counted = [t for t in ticket_lives(source.config, DAY) if not t.defect and not
                ({"spam", "test", "closed_by_merge"} & set(t.tags))]  # fmt: skip
     solved = [t for t in counted if (first_solve(t) or now + 1) <= now]
     return len(counted), len(solved)

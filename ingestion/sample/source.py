@@ -16,12 +16,13 @@ from datetime import UTC, date, datetime, timedelta
 from ingestion.sample.organisation import Company, Customer, build_organisation, last_modified
 from ingestion.sample.surveys import SurveyResponse, csat_survey_responses, ratings_updated, responses_delivered
 from ingestion.sample.tickets import (
-    MAX_LIFETIME_DAYS,
     Audit,
     SampleConfig,
     TicketLife,
+    creation_days,
     metric_set,
-    tickets_for_day,
+    ticket_by_id,
+    ticket_lives,
 )
 from ingestion.sample.window import local_day, local_days_between
 
@@ -34,7 +35,12 @@ def sample_config_from_env() -> SampleConfig:
         timezone=os.environ.get("CSKPI_REPORTING_TIMEZONE", "Asia/Shanghai"),
         quiet_days=quiet_days_from_env(),
         csat_survey_share=float(os.environ.get("CSKPI_SAMPLE_CSAT_SURVEY_SHARE", "0.25")),
+        long_running_per_day=_optional_int(os.environ.get("CSKPI_SAMPLE_LONG_RUNNING_PER_DAY")),
     )
+
+
+def _optional_int(value: str | None) -> int | None:
+    return int(value) if value not in (None, "") else None
 
 
 def quiet_days_from_env() -> tuple[date, ...]:
@@ -78,8 +84,8 @@ class SampleSource:
         return cls(sample_config_from_env(), sample_now_from_env())
 
     def __post_init__(self) -> None:
-        self._ticket_buckets: dict[date, dict[date, list[tuple[int, int, TicketLife]]]] = {}
-        self._audit_buckets: dict[date, dict[date, list[Audit]]] = {}
+        self._ticket_buckets: dict[tuple[date, bool], dict[date, list[tuple[int, int, TicketLife]]]] = {}
+        self._audit_buckets: dict[tuple[date, bool], dict[date, list[Audit]]] = {}
         self._crm_versions: dict[str, list] = {}
         self._tickets_by_day: dict[date, list[tuple[int, int, dict]]] = {}
         self._audits_by_day: dict[date, list[Audit]] = {}
@@ -91,14 +97,15 @@ class SampleSource:
             yield day
             day += timedelta(days=1)
 
-    def _buckets(self, created_day: date):
+    def _buckets(self, created_day: date, long_running_only: bool = False):
         """Tickets and audits created on one day, bucketed by the local day of their last change
         (a ticket's `generated_timestamp`, the key the export is ordered by; an audit's time)."""
-        if created_day not in self._ticket_buckets:
+        key = (created_day, long_running_only)
+        if key not in self._ticket_buckets:
             tz = self.config.timezone
             tickets: dict[date, list] = {}
             audits: dict[date, list] = {}
-            for life in tickets_for_day(self.config, created_day):
+            for life in ticket_lives(self.config, created_day, long_running_only=long_running_only):
                 visible = [a for a in life.audits if a.at <= self.now]
                 if not visible:
                     continue
@@ -106,19 +113,19 @@ class SampleSource:
                 tickets.setdefault(local_day(tz, last), []).append((last, life.id, life))
                 for a in visible:
                     audits.setdefault(local_day(tz, a.at), []).append(a)
-            self._ticket_buckets[created_day] = tickets
-            self._audit_buckets[created_day] = audits
-        return self._ticket_buckets[created_day], self._audit_buckets[created_day]
+            self._ticket_buckets[key] = tickets
+            self._audit_buckets[key] = audits
+        return self._ticket_buckets[key], self._audit_buckets[key]
 
     # A paging client asks for the same day once per page: each local day's answer is drawn once,
     # sorted, and then sliced, so a day of 30k tickets is not re-sorted for each of its pages.
     def _updated_on(self, day: date, kind: int, key: Callable) -> list:
         """Bucket `kind` (0 tickets, 1 audits) of every creation day that can reach `day`, sorted."""
-        # a system update can carry a ticket's last change a day past its lifetime, hence + 2
+        # a system update can carry a ticket's last change a day past its lifetime, hence + 1
         rows = [
             row
-            for created_day in (day - timedelta(days=k) for k in range(MAX_LIFETIME_DAYS + 2))
-            for row in self._buckets(created_day)[kind].get(day, ())
+            for created_day, long_running_only in creation_days(day, day, extra_days=1)
+            for row in self._buckets(created_day, long_running_only)[kind].get(day, ())
         ]
         rows.sort(key=key)
         return rows
@@ -143,8 +150,7 @@ class SampleSource:
 
     def metric_set(self, ticket_id: int) -> dict | None:
         """Zendesk's metric set of a ticket as of now (a sample ticket id encodes its creation day)."""
-        life = tickets_for_day(self.config, date.fromordinal(ticket_id // 100_000))[ticket_id % 100_000]
-        return metric_set(life, self.now)
+        return metric_set(ticket_by_id(self.config, ticket_id), self.now)
 
     def audits_between(self, start: int, end: int) -> list[Audit]:
         out: list[Audit] = []

@@ -13,13 +13,15 @@ from functools import lru_cache
 
 from ingestion.sample.tickets import (
     FRT_MEDIAN,
-    MAX_LIFETIME_DAYS,
+    LONG_RUNNING_ID_OFFSET,
+    LONG_RUNNING_LIFETIME_DAYS,
     SampleConfig,
     TicketLife,
+    creation_days,
     first_reply_seconds,
     first_solve,
     iso,
-    tickets_for_day,
+    ticket_lives,
     was_reopened,
 )
 from ingestion.sample.window import local_days_between
@@ -27,6 +29,10 @@ from ingestion.sample.window import local_days_between
 DIMENSIONS = ("speed", "accuracy", "attitude", "resolution")
 # The longest a response can trail its ticket's creation: solve (<= 10 d) + submit (<= 3 d) + late (<= 10 d).
 MAX_DELIVERY_LAG_DAYS = 24
+# Half of a long-running ticket's responses are delivered this many days late, so a response can
+# trail a long-running ticket's creation by its lifetime + submit (<= 3 d) + this.
+VERY_LATE_DAYS = (25, 35)
+LONG_RUNNING_DELIVERY_LAG_DAYS = LONG_RUNNING_LIFETIME_DAYS + 3 + VERY_LATE_DAYS[1]
 
 _COMMENTS = {
     5: ("Very quick and helpful, thank you!", "非常满意", "Solved on the first call."),
@@ -72,11 +78,15 @@ def _clamp(v: int, lo: int, hi: int) -> int:
     return max(lo, min(hi, v))
 
 
-@lru_cache(maxsize=128)
-def responses_for_ticket_day(config: SampleConfig, day: date) -> tuple[SurveyResponse, ...]:
-    """Responses to the tickets created on local `day` (plus a few with no ticket)."""
+@lru_cache(maxsize=256)
+def responses_for_ticket_day(
+    config: SampleConfig, day: date, long_running_only: bool = False
+) -> tuple[SurveyResponse, ...]:
+    """Responses to the tickets created on local `day` (plus a few with no ticket), or to its
+    long-running tickets only. Half of a long-running ticket's responses arrive 25-35 days after
+    submission (a survey tool's delayed sync), the lateness a 14-day look-back misses."""
     out: list[SurveyResponse] = []
-    for life in tickets_for_day(config, day):
+    for life in ticket_lives(config, day, long_running_only=long_running_only):
         if life.defect or "spam" in life.tags or "test" in life.tags or "closed_by_merge" in life.tags:
             continue
         rng = random.Random(life.survey_seed)
@@ -102,6 +112,8 @@ def responses_for_ticket_day(config: SampleConfig, day: date) -> tuple[SurveyRes
         nps = _clamp({5: 9, 4: 8, 3: 6, 2: 4, 1: 2}[overall] + rng.choice((-2, -1, 0, 0, 1, 1)), 0, 10)
         late = rng.random() < 0.18
         delivered = submitted + (rng.randint(86_400, 10 * 86_400) if late else rng.randint(5, 600))
+        if life.id % 100_000 >= LONG_RUNNING_ID_OFFSET and rng.random() < 0.5:
+            delivered = submitted + rng.randint(VERY_LATE_DAYS[0] * 86_400, VERY_LATE_DAYS[1] * 86_400)
         route = "csv" if rng.random() < 0.3 else "api"
         defect = None
         if rng.random() < config.defect_rate * 3:
@@ -128,12 +140,10 @@ def responses_delivered(config: SampleConfig, start: int, end: int, now: int, ro
     """Responses on `route` delivered in [start, end) and no later than `now`, oldest first."""
     first_day, last_day = local_days_between(config.timezone, start, end)
     found = []
-    day = first_day - timedelta(days=MAX_DELIVERY_LAG_DAYS)
-    while day <= last_day:
-        for r in responses_for_ticket_day(config, day):
+    for day, long_running_only in _response_days(first_day, last_day):
+        for r in responses_for_ticket_day(config, day, long_running_only):
             if r.route == route and start <= r.delivered < end and r.delivered <= now:
                 found.append(r)
-        day += timedelta(days=1)
     found.sort(key=lambda r: (r.delivered, r.response_id))
     return found
 
@@ -181,13 +191,12 @@ def ratings_updated(config: SampleConfig, start: int, end: int, now: int) -> lis
     """Satisfaction ratings whose current version was updated in [start, end), oldest first."""
     first_day, last_day = local_days_between(config.timezone, start, end)
     found = []
-    day = first_day - timedelta(days=MAX_LIFETIME_DAYS + 4)  # a rating comes up to 3 days after the solve
-    while day <= last_day:
-        for life in tickets_for_day(config, day):
+    # a rating comes up to 3 days after the solve
+    for day, long_running_only in creation_days(first_day, last_day, extra_days=4):
+        for life in ticket_lives(config, day, long_running_only=long_running_only):
             rating = satisfaction_rating(life, now)
             if rating is not None and start <= _epoch(rating["updated_at"]) < end:
                 found.append(rating)
-        day += timedelta(days=1)
     found.sort(key=lambda r: (r["updated_at"], r["id"]))
     return found
 
@@ -258,13 +267,12 @@ def csat_survey_responses(config: SampleConfig, start: int, end: int, now: int, 
     version's) is in [start, end), oldest first. A response's times are those of its answers."""
     first_day, last_day = local_days_between(config.timezone, start, end)
     found = []
-    day = first_day - timedelta(days=MAX_LIFETIME_DAYS + 4)  # offered a day after the solve, answered within 2
-    while day <= last_day:
-        for life in tickets_for_day(config, day):
+    # offered a day after the solve, answered within 2
+    for day, long_running_only in creation_days(first_day, last_day, extra_days=4):
+        for life in ticket_lives(config, day, long_running_only=long_running_only):
             response = csat_survey_response(life, now, config.csat_survey_share)
             if response is not None and start <= _epoch(response["answers"][0][by]) < end:
                 found.append(response)
-        day += timedelta(days=1)
     found.sort(key=lambda r: (r["answers"][0][by], r["id"]))
     return found
 
@@ -278,6 +286,16 @@ def _epoch(iso_time: str) -> int:
 # late one stands for a response changed days later (a comment added, a score corrected): its
 # updated_at is that day. Either way it becomes visible to the API when delivered.
 LATE_SECONDS = 86_400  # on-time deliveries trail submission by minutes, late ones by 1-10 days
+
+
+def _response_days(first_day: date, last_day: date):
+    """(created_day, long_running_only) of every creation day whose responses can be delivered in
+    [first_day, last_day]."""
+    day = first_day - timedelta(days=LONG_RUNNING_DELIVERY_LAG_DAYS)
+    ordinary_from = first_day - timedelta(days=MAX_DELIVERY_LAG_DAYS)
+    while day <= last_day:
+        yield day, day < ordinary_from
+        day += timedelta(days=1)
 
 
 def api_updated_at(r: SurveyResponse) -> int | None:
@@ -296,14 +314,12 @@ def api_responses(config: SampleConfig, start: int, end: int, now: int, by: str)
     which a never-updated response does not match) or `version` (what a day's load keeps)."""
     first_day, last_day = local_days_between(config.timezone, start, end)
     found = []
-    day = first_day - timedelta(days=MAX_DELIVERY_LAG_DAYS)
-    while day <= last_day:
-        for r in responses_for_ticket_day(config, day):
+    for day, long_running_only in _response_days(first_day, last_day):
+        for r in responses_for_ticket_day(config, day, long_running_only):
             if r.route != "api" or r.delivered > now:
                 continue
             at = {"created": r.submitted, "updated": api_updated_at(r), "version": api_version_at(r)}[by]
             if at is not None and start <= at < end:
                 found.append(r)
-        day += timedelta(days=1)
     found.sort(key=lambda r: (r.submitted, r.response_id))
     return found

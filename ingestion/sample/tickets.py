@@ -57,7 +57,14 @@ HANDLE_MEDIAN = {
     "web_form": 64_000,
     "other": 70_000,
 }
-MAX_LIFETIME_DAYS = 14  # every event of a ticket lies within this many days of its creation
+MAX_LIFETIME_DAYS = 14  # every event of an ordinary ticket lies within this many days of its creation
+# A few tickets a day wait on the customer or a supplier for 20-60 days after their first reply,
+# then are solved, and half of them reopened and solved again: email and complex cases that real
+# accounts have and a 14-day look-back misses. They come from a random stream of their own, so
+# every other ticket stays as it was, and their ids start at LONG_RUNNING_ID_OFFSET within the day.
+LONG_RUNNING_LIFETIME_DAYS = 76  # every event of a long-running ticket, its close included
+LONG_RUNNING_ID_OFFSET = 90_000
+LONG_RUNNING_SHARE = 0.002  # of the day's volume, at least one a day (SampleConfig.long_running_per_day)
 # Zendesk bumps a ticket's `generated_timestamp` for system updates that leave `updated_at` alone
 # (metric and SLA recalculation). Every fifth sample ticket gets one this long after its last
 # audit, so the export's order (by generated_timestamp) differs from updated_at order as it does
@@ -175,6 +182,8 @@ class SampleConfig:
     # share of the solved tickets the legacy rating leaves out that get a CSAT survey response (the
     # newer 1-5 CSAT) instead: the sample serves both, though a real account has one of them
     csat_survey_share: float = 0.25
+    # long-running tickets created a day (None: LONG_RUNNING_SHARE of the volume, at least one)
+    long_running_per_day: int | None = None
 
 
 class _Ids:
@@ -212,6 +221,8 @@ def tickets_for_day(config: SampleConfig, day: date) -> tuple[TicketLife, ...]:
     via_weights = [w for _, _, w in VIA_CHANNELS]
     taxonomy = {v: c for v, c, _ in VIA_CHANNELS}
     hours = list(range(24))
+    if count >= LONG_RUNNING_ID_OFFSET:
+        raise ValueError(f"{count} tickets on {day}: the sample numbers at most {LONG_RUNNING_ID_OFFSET - 1} a day")
     tickets = []
     for i in range(count):
         ticket_id = day.toordinal() * 100_000 + i
@@ -221,6 +232,104 @@ def tickets_for_day(config: SampleConfig, day: date) -> tuple[TicketLife, ...]:
         customer = org.customers[rng.randrange(len(org.customers))]
         tickets.append(_draw_ticket(rng, config, ticket_id, created, via, taxonomy[via], customer, surge))
     return tuple(tickets)
+
+
+@lru_cache(maxsize=256)
+def long_running_tickets_for_day(config: SampleConfig, day: date) -> tuple[TicketLife, ...]:
+    """The long-running tickets created on local `day`: drawn as any email or web-form ticket, then
+    left pending for 20-60 days after the first reply (see _stretch)."""
+    tz = ZoneInfo(config.timezone)
+    org = build_organisation(config.seed, config.customers)
+    rng = random.Random(f"{config.seed}:long-running:{day.isoformat()}")
+    count = config.long_running_per_day
+    if count is None:
+        count = max(1, round(config.tickets_per_day * LONG_RUNNING_SHARE))
+    if day in config.quiet_days:
+        count = 0
+    midnight = _local_midnight_epoch(day, tz)
+    day_seconds = _local_midnight_epoch(day + timedelta(days=1), tz) - midnight
+    taxonomy = {v: c for v, c, _ in VIA_CHANNELS}
+    tickets = []
+    for i in range(count):
+        ticket_id = day.toordinal() * 100_000 + LONG_RUNNING_ID_OFFSET + i
+        created = midnight + rng.randrange(day_seconds)
+        via = rng.choice(("email", "web"))
+        customer = org.customers[rng.randrange(len(org.customers))]
+        life = _draw_ticket(rng, config, ticket_id, created, via, taxonomy[via], customer, 0.0)
+        life.defect = None  # its record is well-formed: the case is its timing
+        _stretch(life, rng)
+        tickets.append(life)
+    return tuple(tickets)
+
+
+def _stretch(life: TicketLife, rng: random.Random) -> None:
+    """Leave a solved ticket pending for 20-60 days after its first agent reply: every later audit
+    moves by that wait. Half of them are then reopened 1 h - 3 d after the solve and solved again."""
+    replies = [a for a in life.audits if any(is_agent_reply(life, a, ev) for ev in a.child_events)]
+    solves = [a for a in life.audits if any(ev.get("field_name") == "status" and ev["value"] == "solved"
+                                              for ev in a.child_events)]  # fmt: skip
+    if not replies or not solves:
+        return  # never answered, or not solved: nothing waits
+    first_reply = replies[0]
+    wait = rng.randint(20 * 86_400, 60 * 86_400)
+    later = [a for a in life.audits if a.at > first_reply.at]
+    for a in later:
+        a.at += wait
+    n = len(life.audits)
+
+    def audit(at: int, updater: int, via: str, *events: dict) -> Audit:
+        nonlocal n
+        n += 1
+        audit_id = _Ids.audit(life.id, n)
+        children = [{"id": _Ids.event(audit_id, k), **ev} for k, ev in enumerate(events, start=1)]
+        return Audit(audit_id, life.id, at, updater, via, children)
+
+    to_pending = {"event_type": "Change", "field_name": "status", "value": "pending", "previous_value": "open"}
+    pending = audit(first_reply.at + 60, first_reply.updater_id, "web", to_pending)
+    life.audits.insert(life.audits.index(first_reply) + 1, pending)
+    if was_reopened(life) or rng.random() < 0.5:
+        return
+    close = life.audits[-1]  # the automation's close, 4 days after the last solve
+    solve = solves[-1]
+    reopened = solve.at + rng.randint(3600, 3 * 86_400)
+    again = reopened + rng.randint(3600, 2 * 86_400)
+    life.audits[-1:-1] = [
+        audit(reopened, life.requester_id, life.via_channel,
+              {"event_type": "Change", "field_name": "status", "value": "open", "previous_value": "solved"},
+              {"event_type": "Comment", "author_id": life.requester_id, "body": "This is not fixed.",
+               "public": True, "via": {"channel": life.via_channel}}),
+        audit(again - 60, solve.updater_id, "web",
+              {"event_type": "Comment", "author_id": solve.updater_id, "body": "Fixed now.", "public": True,
+               "via": {"channel": "web"}}),
+        audit(again, solve.updater_id, "web",
+              {"event_type": "Change", "field_name": "status", "value": "solved", "previous_value": "open"}),
+    ]  # fmt: skip
+    close.at = again + 4 * 86_400
+
+
+def ticket_lives(config: SampleConfig, created_day: date, *, long_running_only: bool = False) -> tuple[TicketLife, ...]:
+    """The tickets created on `created_day`: every one, or only the long-running ones (the only
+    ones with activity more than MAX_LIFETIME_DAYS after their creation)."""
+    long_running = long_running_tickets_for_day(config, created_day)
+    return long_running if long_running_only else tickets_for_day(config, created_day) + long_running
+
+
+def creation_days(first_day: date, last_day: date, extra_days: int):
+    """(created_day, long_running_only) of every creation day whose tickets can act in
+    [first_day, last_day] when their activity trails their lifetime by up to `extra_days`."""
+    day = first_day - timedelta(days=LONG_RUNNING_LIFETIME_DAYS + extra_days)
+    ordinary_from = first_day - timedelta(days=MAX_LIFETIME_DAYS + extra_days)
+    while day <= last_day:
+        yield day, day < ordinary_from
+        day += timedelta(days=1)
+
+
+def ticket_by_id(config: SampleConfig, ticket_id: int) -> TicketLife:
+    """A sample ticket by id: the id encodes its creation day and its place in that day's draw."""
+    day, index = date.fromordinal(ticket_id // 100_000), ticket_id % 100_000
+    if index >= LONG_RUNNING_ID_OFFSET:
+        return long_running_tickets_for_day(config, day)[index - LONG_RUNNING_ID_OFFSET]
+    return tickets_for_day(config, day)[index]
 
 
 def _draw_ticket(rng, config, ticket_id, created, via, channel, customer, surge) -> TicketLife:
