@@ -30,7 +30,8 @@ with api as (
             when nps_scale = 'zero_to_ten' and cast(nps_answer as integer) >= 0 then 'detractor'
         end as nps_category,
         csat_scale,
-        is_csat_positive
+        is_csat_positive,
+        loaded_at
     from {{ ref('stg_surveys__api_responses') }}
     where has_kpi_answer
 ),
@@ -65,7 +66,8 @@ csv as (
             when nps_scale = 'zero_to_ten' and cast(nps_answer as integer) >= 0 then 'detractor'
         end as nps_category,
         csat_scale,
-        is_csat_positive
+        is_csat_positive,
+        loaded_at
     from {{ ref('stg_surveys__csv_responses') }}
 ),
 
@@ -92,7 +94,8 @@ zendesk_surveys as (
         cast(null as integer) as nps_value,
         cast(null as varchar) as nps_category,
         'five_point' as csat_scale,
-        rating >= 4 as is_csat_positive
+        rating >= 4 as is_csat_positive,
+        loaded_at
     from {{ ref('stg_zendesk__csat_survey_responses') }}
     where is_rated
 ),
@@ -123,7 +126,8 @@ zendesk_ratings as (
         cast(null as integer) as nps_value,
         cast(null as varchar) as nps_category,
         'good_bad' as csat_scale,
-        score = 'good' as is_csat_positive
+        score = 'good' as is_csat_positive,
+        loaded_at
     from {{ ref('stg_zendesk__satisfaction_ratings') }} as r
     where
         is_answered

@@ -8,24 +8,57 @@
     )
 }}
 -- One row per ticket: the moments and facts every ticket KPI is computed from. Rebuilt for the
--- tickets created in the window Dagster passes (widened by the look-back), like the facts.
+-- tickets created in the window Dagster passes (widened by the look-back), like the facts, and
+-- for every ticket a load touched since the last build, whatever its age (macros/late_activity.sql).
 -- Events dated before their ticket's creation break the contract; they are left out here and
 -- listed in int_zendesk__ticket_events_rejected.
-with tickets as (
-    select * from {{ ref('stg_zendesk__tickets') }}
-    where {{ in_window(to_local_date('created_at')) }}
-      -- implied by the line above; a plain bound on the column lets the filter reach the raw scan
-      and created_at >= {{ window_start_utc_bound() }}
+{%- set loaded_through = previous_build_loaded_through() %}
+{%- set touched_from = none %}
+{%- if loaded_through %}
+    {#- the oldest touched ticket's creation: how far back this run reads versions and events -#}
+    {%- set loads = ref('stg_zendesk__ticket_loads') %}
+    {%- set touched_from = query_timestamp(
+        "select min(ticket_created_at) from " ~ loads ~ " where stream = 'tickets' and ticket_id in "
+        ~ "(select ticket_id from " ~ loads ~ " where loaded_at > " ~ loaded_through ~ ")"
+    ) %}
+{%- endif %}
+{%- set scan_from = earliest(window_start_utc_bound(), touched_from) %}
+with touched as (
+    {%- if loaded_through %}
+    select distinct ticket_id from {{ ref('stg_zendesk__ticket_loads') }} where loaded_at > {{ loaded_through }}
+    {%- else %}
+    select ticket_id from {{ ref('stg_zendesk__ticket_loads') }} where 1 = 0
+    {%- endif %}
 ),
 
--- Only events from the window's first day on can belong to its tickets: reading no earlier ones
--- keeps a daily run's cost flat as history grows. A day of margin covers any UTC offset.
+tickets as (
+    select * from {{ ref('stg_zendesk__tickets') }}
+    -- implied by the lines below; a plain bound on the column lets the filter reach the raw scan
+    where created_at >= {{ scan_from }}
+      and (
+          {{ in_window(to_local_date('created_at')) }}
+          or ticket_id in (select ticket_id from touched)
+      )
+),
+
+-- Only events from the oldest rebuilt ticket's creation on can belong to the rebuilt tickets:
+-- reading no earlier ones keeps a daily run's cost flat as history grows. A day of margin covers
+-- any UTC offset.
 events as (
     select e.*
     from {{ ref('stg_zendesk__ticket_events') }} as e
     inner join tickets as t on t.ticket_id = e.ticket_id
     where e.created_at >= t.created_at
-      and e.created_at >= {{ window_start_utc_bound() }}
+      and e.created_at >= {{ scan_from }}
+),
+
+-- the newest load this build has seen (the next build's starting point)
+loaded as (
+    select coalesce(max(loaded_at), {{ loaded_through or 'cast(null as timestamp)' }}) as raw_loaded_through
+    from {{ ref('stg_zendesk__ticket_loads') }}
+    {%- if loaded_through %}
+    where loaded_at > {{ loaded_through }}
+    {%- endif %}
 ),
 
 agents as (
@@ -159,7 +192,9 @@ select
     -- False for a ticket created before the first loaded day (a backfill's edge): its first
     -- reply, assignment and solve may lie before the events loaded, so they are not read off them.
     coalesce(p.creation_audits, 0) > 0 as has_creation_audit,
-    coalesce(rs.agent_reply_sessions, 0) as agent_reply_sessions
+    coalesce(rs.agent_reply_sessions, 0) as agent_reply_sessions,
+    cast(ld.raw_loaded_through as timestamp) as raw_loaded_through
 from tickets as t
+cross join loaded as ld
 left join per_ticket as p on p.ticket_id = t.ticket_id
 left join reply_sessions as rs on rs.ticket_id = t.ticket_id

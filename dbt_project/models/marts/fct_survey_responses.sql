@@ -10,9 +10,57 @@
 -- Response grain, dated by the local day of submission. Channel and team come from the linked
 -- ticket; with no ticket, the channel and team the response reports (a mapping can fix them for a
 -- tool), else channel "other" and team "unassigned".
-with responses as (
+-- Rebuilt for the responses submitted in the window Dagster passes (widened by the look-back),
+-- those loaded since this model's last build whatever their submission day (a response delivered
+-- 30 days late), and those whose ticket the lifecycle rebuilt since (a ticket later marked spam,
+-- or moved to another team): macros/late_activity.sql.
+{%- set loaded_through = previous_build_loaded_through() %}
+{%- set touched_from = none %}
+{%- if loaded_through %}
+    {%- set touched_from = query_timestamp(
+        "select min(touched_at) from (select min(submitted_at) as touched_at from " ~ ref('stg_surveys__response_loads')
+        ~ " where loaded_at > " ~ loaded_through ~ " union all select min(created_at) as touched_at from "
+        ~ ref('int_zendesk__ticket_lifecycle') ~ " where raw_loaded_through > " ~ loaded_through ~ ") as touched"
+    ) %}
+{%- endif %}
+with touched_tickets as (
+    select ticket_id from {{ ref('int_zendesk__ticket_lifecycle') }}
+    {%- if loaded_through %}
+    where raw_loaded_through > {{ loaded_through }}
+    {%- else %}
+    where 1 = 0
+    {%- endif %}
+),
+
+responses as (
     select * from {{ ref('int_surveys__responses') }}
-    where {{ in_window(to_local_date('submitted_at')) }}
+    -- implied by the lines below (a response comes after its ticket's creation); a plain bound on
+    -- the column lets the filter reach the raw scans
+    where submitted_at >= {{ earliest(window_start_utc_bound(), touched_from) }}
+      and (
+          {{ in_window(to_local_date('submitted_at')) }}
+          {%- if loaded_through %}
+          or loaded_at > {{ loaded_through }}
+          or ticket_id in (select ticket_id from touched_tickets)
+          {%- endif %}
+      )
+),
+
+-- the newest load this build has seen: of the responses, or of the tickets they are about
+loaded as (
+    select max(newest_load) as raw_loaded_through
+    from (
+        select max(loaded_at) as newest_load from {{ ref('stg_surveys__response_loads') }}
+        {%- if loaded_through %}
+        where loaded_at > {{ loaded_through }}
+        {%- endif %}
+        union all
+        select max(raw_loaded_through) as newest_load from {{ ref('int_zendesk__ticket_lifecycle') }}
+        {%- if loaded_through %}
+        union all
+        select {{ loaded_through }} as newest_load
+        {%- endif %}
+    ) as inputs
 ),
 
 -- The latest version of each answered ticket, whenever it was created (the lifecycle holds only
@@ -57,8 +105,11 @@ select
     cast(r.nps_category as varchar) as nps_category,
     -- a response about an excluded ticket (spam, deleted, test, merged away) counts in no KPI
     cast(t.exclusion_reason is not null as boolean) as is_excluded,
-    cast(t.exclusion_reason as varchar) as exclusion_reason
+    cast(t.exclusion_reason as varchar) as exclusion_reason,
+    -- the newest raw load this row's build had seen (macros/late_activity.sql)
+    cast(ld.raw_loaded_through as timestamp) as raw_loaded_through
 from responses as r
+cross join loaded as ld
 left join tickets as t on t.ticket_id = r.ticket_id
 left join channels as ch on ch.channel = coalesce(t.channel, r.channel_from_response)
 -- a team the response reports counts when it is one of ours; any other name is 'unassigned'

@@ -8,11 +8,16 @@
     )
 }}
 -- Ticket grain, dated by the local day of creation. Rebuilt for tickets created in the window
--- Dagster passes (widened by the look-back), so late replies, solves and reopens land on their
--- creation day.
+-- Dagster passes (widened by the look-back) and for every ticket the lifecycle rebuilt since this
+-- model's last build (a load touched it, whatever its age: macros/late_activity.sql), so late
+-- replies, solves and reopens land on their creation day on the next daily run.
+{%- set loaded_through = previous_build_loaded_through() %}
 with lifecycle as (
     select * from {{ ref('int_zendesk__ticket_lifecycle') }}
     where {{ in_window(to_local_date('created_at')) }}
+    {%- if loaded_through %}
+        or raw_loaded_through > {{ loaded_through }}
+    {%- endif %}
 ),
 
 teams as (
@@ -93,6 +98,7 @@ measured as (
         l.category, l.response_level, l.is_complaint, l.exclusion_reason, l.public_agent_replies,
         l.agent_reply_sessions,
         l.first_solved_at, l.first_closed_at, l.reopen_count, l.escalated_at, l.talk_seconds, l.calls,
+        l.raw_loaded_through,
         st.timing_source,
         st.first_assigned_at,
         st.first_reply_at,
@@ -222,5 +228,7 @@ select
             ),
             ''
         ) as varchar
-    ) as quarantine_reasons
+    ) as quarantine_reasons,
+    -- the newest raw load this row's build had seen (macros/late_activity.sql)
+    cast(raw_loaded_through as timestamp) as raw_loaded_through
 from quarantined

@@ -31,6 +31,7 @@ select
     nps_scale,
     nps_answer,
     comment as comment_text,
-    has_kpi_answer
+    has_kpi_answer,
+    _loaded_at as loaded_at
 from versions
 where version_rank = 1

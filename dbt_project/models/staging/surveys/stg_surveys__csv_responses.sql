@@ -31,6 +31,7 @@ select
     resolution_score,
     nps_scale,
     nps_answer,
-    comment as comment_text
+    comment as comment_text,
+    _loaded_at as loaded_at
 from versions
 where version_rank = 1 and has_kpi_answer

@@ -20,6 +20,7 @@ select
     rating is not null as is_rated,
     submitted_at,
     updated_at,
-    expires_at
+    expires_at,
+    _loaded_at as loaded_at
 from versions
 where version_rank = 1

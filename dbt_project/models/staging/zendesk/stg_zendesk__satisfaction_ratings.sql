@@ -19,6 +19,7 @@ select
     group_id,
     requester_id,
     _record ->> 'comment' as comment_text,
-    _record ->> 'reason' as bad_reason
+    _record ->> 'reason' as bad_reason,
+    _loaded_at as loaded_at
 from versions
 where version_rank = 1
