@@ -1,9 +1,11 @@
 -- Each ticket's team and customer, the one join both facts use (fct_tickets, fct_survey_responses),
 -- one row per ticket (unique test on ticket_id), from the latest version of every ticket.
 --
--- A view: a fact selects only its own tickets from it (`ticket_id in (...)`), and the filter
--- reaches the scans below (stg_zendesk__tickets deduplicates per ticket id, so a filter on the id
--- passes its window), so a daily run reads its window's tickets, not all history.
+-- A view: a fact selects only its own tickets from it. fct_tickets adds a plain bound on
+-- created_at, which passes stg_zendesk__tickets' deduplication (partitioned by id and created_at)
+-- down to the raw scan (checked with EXPLAIN on DuckDB; a `ticket_id in (...)` list alone does not
+-- pass the window), so a daily run reads the window's tickets, not all history. Surveys answer
+-- tickets of any age, so fct_survey_responses reads all tickets' latest versions once, as before.
 --
 -- Team: the ticket's current group (kpi-definitions.md), or with var ticket_team_as_of
 -- 'creation' the group its creation audit set; a ticket whose creation audit was not loaded
@@ -18,7 +20,10 @@
     {{ exceptions.raise_compiler_error("var ticket_team_as_of must be current or creation, not " ~ team_as_of) }}
 {% endif %}
 with tickets as (
-    select ticket_id, created_at, group_id, requester_id from {{ ref('stg_zendesk__tickets') }}
+    select
+        ticket_id, created_at, group_id, requester_id, channel,
+        {{ ticket_exclusion_reason('status', 'tags_json') }} as exclusion_reason
+    from {{ ref('stg_zendesk__tickets') }}
 ),
 
 {% if team_as_of == 'creation' %}
@@ -38,6 +43,8 @@ teams as (
         t.ticket_id,
         t.created_at,
         t.requester_id,
+        t.channel,
+        t.exclusion_reason,
         {% if team_as_of == 'creation' -%}
         case when cg.ticket_id is not null then cg.group_id else t.group_id end as group_id
         {%- else -%}
@@ -56,7 +63,10 @@ select
     {{ team_label('t.group_id', 'd.team') }} as team,
     t.requester_id,
     l.contact_id as customer_id,
-    coalesce(h.customer_tier, 'unknown') as customer_tier
+    coalesce(h.customer_tier, 'unknown') as customer_tier,
+    -- what fct_survey_responses also reads of the answered ticket, so it scans the tickets once
+    t.channel,
+    t.exclusion_reason
 from teams as t
 left join {{ ref('dim_team') }} as d on d.group_id = t.group_id
 left join {{ ref('stg_hubspot__customer_links') }} as l on l.zendesk_user_id = t.requester_id

@@ -15,23 +15,13 @@ with responses as (
     where {{ in_window(to_local_date('submitted_at')) }}
 ),
 
--- Team and tier at creation of the answered tickets, as fct_tickets has them: the join both facts
--- share; only these tickets are read from the view.
-team_and_customer as (
-    select ticket_id, team, customer_tier
+-- The latest version of each answered ticket, whenever it was created (the lifecycle holds only
+-- the tickets of the windows it was built for), with team and tier at creation as fct_tickets has
+-- them: int_tickets__team_and_customer, the join both facts share.
+tickets as (
+    select ticket_id, channel, team, customer_tier, exclusion_reason
     from {{ ref('int_tickets__team_and_customer') }}
     where ticket_id in (select ticket_id from responses)
-),
-
--- The latest version of each answered ticket, whenever it was created (the lifecycle holds only
--- the tickets of the windows it was built for).
-tickets as (
-    select
-        l.ticket_id, l.channel, tc.team, tc.customer_tier,
-        {{ ticket_exclusion_reason('l.status', 'l.tags_json') }} as exclusion_reason
-    from {{ ref('stg_zendesk__tickets') }} as l
-    left join team_and_customer as tc on tc.ticket_id = l.ticket_id
-    where l.ticket_id in (select ticket_id from responses)
 ),
 
 channels as (

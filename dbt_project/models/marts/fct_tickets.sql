@@ -19,12 +19,16 @@ channels as (
     select channel from {{ ref('dim_channel') }}
 ),
 
--- team and customer (tier at creation), one row per ticket: the join fct_survey_responses shares;
--- only this window's tickets are read from the view
+-- team and customer (tier at creation), one row per ticket: the join fct_survey_responses shares.
+-- Only the lifecycle's tickets; the bound on created_at is implied by them (created in the window)
+-- and, a plain bound, it reaches the raw scan under the view's deduplication (the id list alone
+-- would not), so a daily run does not deduplicate all history. A ticket it missed would have a
+-- null team and fail the contract's not_null test, not vanish.
 team_and_customer as (
     select ticket_id, team, customer_id, customer_tier
     from {{ ref('int_tickets__team_and_customer') }}
     where ticket_id in (select ticket_id from lifecycle)
+      and created_at >= {{ window_start_utc_bound() }}
 ),
 
 targets as (
