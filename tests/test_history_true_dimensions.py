@@ -115,7 +115,7 @@ def surveys() -> list[dict]:
     return [csat("R1", 1201, at(date(2026, 3, 9))), csat("R4", 1204, at(date(2026, 3, 9)))]
 
 
-def build(tmp: Path) -> Path:
+def build(tmp: Path, *dbt_args: str) -> Path:
     pages = tmp / "pages"
     pages.mkdir()
 
@@ -149,7 +149,7 @@ def build(tmp: Path) -> Path:
                         batch_id=f"contacts-{n}", **common)  # fmt: skip
         for spec in (*ALL_HTTP_STREAMS, survey_csv.stream_spec(mapping)):
             loader.create_empty(con, spec)  # the streams this account has no records of
-    dbt_build(warehouse, tmp, "--full-refresh")
+    dbt_build(warehouse, tmp, "--full-refresh", *dbt_args)
     return warehouse
 
 
@@ -190,3 +190,19 @@ def test_tier_at_creation_and_one_contact_per_requester(tmp_path):
             "select kpi_date, customer_tier, sum(tickets_created) from marts.fct_kpi_daily "
             "where kpi_date in ('2026-03-03', '2026-03-08') and tickets_created > 0 group by 1, 2 order by 1, 2"
         ).fetchall() == [(date(2026, 3, 3), "regular", 1), (date(2026, 3, 8), "vip", 2)]
+
+
+def test_team_at_creation_when_configured(tmp_path):
+    """var ticket_team_as_of creation: 1206 was created in Front Line (its creation audit's
+    group_id) and moved to Technical Escalations an hour later, so it counts for Front Line; the
+    others never moved. Tiers as above."""
+    warehouse = build(tmp_path, "--vars", "{ticket_team_as_of: creation}")
+    with closing(duckdb.connect(str(warehouse), read_only=True)) as con:
+        assert con.execute("select ticket_id, team, customer_tier from marts.fct_tickets order by 1").fetchall() == [
+            (1201, "Front Line", "regular"),
+            (1202, "Front Line", "vip"),
+            (1203, "Front Line", "regular"),
+            (1204, "Front Line", "vip"),
+            (1205, "Front Line", "regular"),
+            (1206, "Front Line", "vip"),
+        ]
