@@ -202,21 +202,48 @@ merged_away as (
           from contact_versions where not archived)
 ),
 
-customers as (
-    select
-        zendesk_user_id,
-        arg_max(customer_tier, (updated_at, id)) as customer_tier
+customer_links as (
+    select zendesk_user_id, arg_max(id, (updated_at, id)) as contact_id
     from (
-        select
-            id,
-            updated_at,
-            try_cast(trim(rec ->> '$.properties.zendesk_user_id') as bigint) as zendesk_user_id,
-            coalesce(lower(nullif(trim(rec ->> '$.properties.customer_tier'), '')), 'unknown') as customer_tier
+        select id, updated_at, try_cast(trim(rec ->> '$.properties.zendesk_user_id') as bigint) as zendesk_user_id
         from contact_versions
         where not archived and id not in (select id from merged_away where id is not null)
     )
     where zendesk_user_id is not null
     group by zendesk_user_id
+),
+
+-- stg_hubspot__contact_tier_history: the tier of each live version (one per id and updated_at),
+-- valid until the next version; the earliest also covers the time before it. A ticket takes its
+-- contact's tier at its creation.
+tier_history as (
+    select
+        id as contact_id,
+        customer_tier,
+        updated_at as valid_from,
+        lead(updated_at) over (partition by id order by updated_at) as valid_to,
+        row_number() over (partition by id order by updated_at) = 1 as is_earliest_version
+    from (
+        select
+            id,
+            updated_at,
+            arg_max(
+                coalesce(lower(nullif(trim(_record ->> '$.properties.customer_tier'), '')), 'unknown'), _loaded_at
+            ) as customer_tier
+        from raw.hubspot__contacts
+        where not archived
+        group by id, updated_at
+    )
+),
+
+customers as (
+    select t.ticket_id, th.customer_tier
+    from tickets as t
+    inner join customer_links as cl on cl.zendesk_user_id = t.requester_id
+    inner join tier_history as th
+        on th.contact_id = cl.contact_id
+        and (t.created_at >= th.valid_from or th.is_earliest_version)
+        and (th.valid_to is null or t.created_at < th.valid_to)
 ),
 
 -- stg_zendesk__ticket_metrics: Zendesk's newest metric set per ticket.
@@ -249,7 +276,7 @@ ticket_slices as (
         coalesce(cu.customer_tier, 'unknown') as customer_tier
     from tickets as t
     left join teams as tm on tm.group_id = t.group_id
-    left join customers as cu on cu.zendesk_user_id = t.requester_id
+    left join customers as cu on cu.ticket_id = t.ticket_id
 ),
 
 -- fct_tickets: the moments and durations behind the ticket parts. Durations are differences of

@@ -64,16 +64,12 @@ loaded as (
 ),
 
 -- The latest version of each answered ticket, whenever it was created (the lifecycle holds only
--- the tickets of the windows it was built for).
+-- the tickets of the windows it was built for), with team and tier at creation as fct_tickets has
+-- them: int_tickets__team_and_customer, the join both facts share.
 tickets as (
-    select
-        l.ticket_id, l.channel, {{ team_label('l.group_id', 't.team') }} as team, c.customer_tier,
-        {{ ticket_exclusion_reason('l.status', 'l.tags_json') }} as exclusion_reason
-    from {{ ref('stg_zendesk__tickets') }} as l
-    left join {{ ref('dim_team') }} as t on t.group_id = l.group_id
-    left join {{ ref('stg_hubspot__customer_links') }} as s on s.zendesk_user_id = l.requester_id
-    left join {{ ref('dim_customer') }} as c on c.customer_id = s.contact_id
-    where l.ticket_id in (select ticket_id from responses)
+    select ticket_id, channel, team, customer_tier, exclusion_reason
+    from {{ ref('int_tickets__team_and_customer') }}
+    where ticket_id in (select ticket_id from responses)
 ),
 
 channels as (

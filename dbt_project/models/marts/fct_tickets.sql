@@ -20,19 +20,20 @@ with lifecycle as (
     {%- endif %}
 ),
 
-teams as (
-    select group_id, team from {{ ref('dim_team') }} where group_id is not null
-),
-
 channels as (
     select channel from {{ ref('dim_channel') }}
 ),
 
--- one contact per requester (stg_hubspot__customer_links), so no ticket fans out
-customers as (
-    select c.customer_id, s.zendesk_user_id, c.customer_tier
-    from {{ ref('dim_customer') }} as c
-    inner join {{ ref('stg_hubspot__customer_links') }} as s on s.contact_id = c.customer_id
+-- team and customer (tier at creation), one row per ticket: the join fct_survey_responses shares.
+-- Only the lifecycle's tickets; the bound on created_at is implied by them (created in the window)
+-- and, a plain bound, it reaches the raw scan under the view's deduplication (the id list alone
+-- would not), so a daily run does not deduplicate all history. A ticket it missed would have a
+-- null team and fail the contract's not_null test, not vanish.
+team_and_customer as (
+    select ticket_id, team, customer_id, customer_tier
+    from {{ ref('int_tickets__team_and_customer') }}
+    where ticket_id in (select ticket_id from lifecycle)
+      and created_at >= {{ window_start_utc_bound() }}
 ),
 
 targets as (
@@ -105,9 +106,9 @@ measured as (
         st.solved_at,
         {{ to_local_date('l.created_at') }} as created_date,
         coalesce(ch.channel, 'other') as kpi_channel,
-        {{ team_label('l.group_id', 'tm.team') }} as team,
-        cu.customer_id,
-        coalesce(cu.customer_tier, 'unknown') as customer_tier,
+        tc.team,
+        tc.customer_id,
+        coalesce(tc.customer_tier, 'unknown') as customer_tier,
         {{ seconds_between('l.created_at', 'st.first_reply_at') }} as measured_first_response_seconds,
         tg.first_response_seconds as first_response_target_seconds,
         {{ seconds_between('coalesce(st.first_assigned_at, l.created_at)', 'st.solved_at') }} as measured_handle_seconds,
@@ -117,9 +118,8 @@ measured as (
     from lifecycle as l
     inner join timings as st on st.ticket_id = l.ticket_id
     cross join horizon as h
-    left join teams as tm on tm.group_id = l.group_id
     left join channels as ch on ch.channel = l.channel
-    left join customers as cu on cu.zendesk_user_id = l.requester_id
+    left join team_and_customer as tc on tc.ticket_id = l.ticket_id
     left join targets as tg on tg.response_level = l.response_level and tg.channel = l.channel
 ),
 
