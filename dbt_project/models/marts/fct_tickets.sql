@@ -12,6 +12,13 @@
 -- model's last build (a load touched it, whatever its age: macros/late_activity.sql), so late
 -- replies, solves and reopens land on their creation day on the next daily run.
 {%- set loaded_through = previous_build_loaded_through() %}
+{%- set touched_from = none %}
+{%- if loaded_through %}
+    {%- set touched_from = query_timestamp(
+        "select min(created_at) from " ~ ref('int_zendesk__ticket_lifecycle')
+        ~ " where raw_loaded_through > " ~ loaded_through
+    ) %}
+{%- endif %}
 with lifecycle as (
     select * from {{ ref('int_zendesk__ticket_lifecycle') }}
     where {{ in_window(to_local_date('created_at')) }}
@@ -25,15 +32,16 @@ channels as (
 ),
 
 -- team and customer (tier at creation), one row per ticket: the join fct_survey_responses shares.
--- Only the lifecycle's tickets; the bound on created_at is implied by them (created in the window)
--- and, a plain bound, it reaches the raw scan under the view's deduplication (the id list alone
--- would not), so a daily run does not deduplicate all history. A ticket it missed would have a
--- null team and fail the contract's not_null test, not vanish.
+-- Only the lifecycle's tickets; the bound on created_at is implied by them (created in the window,
+-- or touched and created no earlier than the oldest touched one) and, a plain bound, it reaches the
+-- raw scan under the view's deduplication (the id list alone would not), so a daily run does not
+-- deduplicate all history. A ticket it missed would have a null team and fail the contract's
+-- not_null test, not vanish.
 team_and_customer as (
     select ticket_id, team, customer_id, customer_tier
     from {{ ref('int_tickets__team_and_customer') }}
     where ticket_id in (select ticket_id from lifecycle)
-      and created_at >= {{ window_start_utc_bound() }}
+      and created_at >= {{ earliest(window_start_utc_bound(), touched_from) }}
 ),
 
 targets as (
