@@ -10,9 +10,9 @@ from ingestion.settings import PROJECT_ROOT
 from orchestration.defs.resources import dbt_executable
 
 
-def dbt_build(warehouse: Path, tmp: Path, *args: str) -> None:
+def dbt_build(warehouse: Path, tmp: Path, *args: str, timezone: str = "Asia/Shanghai") -> None:
     env = {**os.environ, "CSKPI_WAREHOUSE_PATH": str(warehouse), "DBT_TARGET_PATH": str(tmp / "dbt_target"),
-           "DBT_LOG_PATH": str(tmp / "dbt_logs"), "CSKPI_REPORTING_TIMEZONE": "Asia/Shanghai"}  # fmt: skip
+           "DBT_LOG_PATH": str(tmp / "dbt_logs"), "CSKPI_REPORTING_TIMEZONE": timezone}  # fmt: skip
     dbt = subprocess.run(
         [dbt_executable(), "build", *args, "--project-dir", "dbt_project", "--profiles-dir", "dbt_project"],
         cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,

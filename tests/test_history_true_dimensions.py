@@ -30,29 +30,16 @@ Surveys (Delighted CSAT): R1 about 1201 submitted 2026-03-09 (after 7101 became 
 
 from __future__ import annotations
 
-import json
 from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 
-from ingestion import loader
-from ingestion.loader import LoadWindow
-from ingestion.settings import PROJECT_ROOT
-from ingestion.sources import survey_csv
-from ingestion.streams import (
-    ALL_HTTP_STREAMS,
-    HUBSPOT_CONTACTS,
-    SURVEY_API_RESPONSES,
-    ZENDESK_GROUPS,
-    ZENDESK_TICKET_EVENTS,
-    ZENDESK_TICKET_FIELDS,
-    ZENDESK_TICKETS,
-    ZENDESK_USERS,
-)
+from ingestion.streams import HUBSPOT_CONTACTS
 from tests import golden_fixture as g
 from tests.dbt_build import dbt_build
+from tests.hand_account import HandAccount
 
 
 def at(day: date, hour: int = 2) -> int:
@@ -116,41 +103,15 @@ def surveys() -> list[dict]:
 
 
 def build(tmp: Path, *dbt_args: str) -> Path:
-    pages = tmp / "pages"
-    pages.mkdir()
-
-    def page(name: str, payload) -> Path:
-        path = pages / f"{name}.json"
-        path.write_text(json.dumps(payload), "utf-8")
-        return path
-
-    ts = tickets()
-    reference = g.reference_pages()
-    warehouse = tmp / "dims.duckdb"
-    window = LoadWindow(datetime(2026, 2, 1), datetime(2026, 3, 31), date(2026, 2, 1), date(2026, 3, 30),
-                        "Asia/Shanghai")  # fmt: skip
-    common = {"run_id": "dims", "landing_dir": None, "pages": 1}
-    mapping = survey_csv.load_mapping(PROJECT_ROOT / "config/survey_mappings/wjx.yaml")
-    with closing(loader.connect(warehouse)) as con:
-        export = {"tickets": [t.record() for t in ts], "end_of_stream": True}
-        loader.load(con, ZENDESK_TICKETS, [page("tickets", export)], window=window, batch_id="t", **common)
-        loader.load(con, ZENDESK_TICKET_EVENTS, [page("events", g.ticket_events_page(ts))], window=window,
-                    batch_id="e", **common)  # fmt: skip
-        loader.load(con, SURVEY_API_RESPONSES, [page("surveys", surveys())], window=window, batch_id="s", **common)
-        for spec, name in (
-            (ZENDESK_GROUPS, "groups"),
-            (ZENDESK_USERS, "users"),
-            (ZENDESK_TICKET_FIELDS, "ticket_fields"),
-        ):
-            loader.load(con, spec, [page(name, reference[name])], batch_id=name, **common)
+    account = HandAccount(tmp)
+    with account.connect() as con:
+        account.load_reference(con)
+        account.load_run(con, "dims", date(2026, 2, 1), date(2026, 3, 30), tickets(), surveys())
         # two CRM runs, each landing the versions the search returned then; raw keeps both of 7101's
         for n, results in enumerate((LOAD_1, LOAD_2), start=1):
-            loader.load(con, HUBSPOT_CONTACTS, [page(f"contacts_{n}", {"total": len(results), "results": results})],
-                        batch_id=f"contacts-{n}", **common)  # fmt: skip
-        for spec in (*ALL_HTTP_STREAMS, survey_csv.stream_spec(mapping)):
-            loader.create_empty(con, spec)  # the streams this account has no records of
-    dbt_build(warehouse, tmp, "--full-refresh", *dbt_args)
-    return warehouse
+            account.load(con, HUBSPOT_CONTACTS, "contacts", {"total": len(results), "results": results}, run=f"crm-{n}")
+    dbt_build(account.warehouse, tmp, "--full-refresh", *dbt_args)
+    return account.warehouse
 
 
 def test_tier_at_creation_and_one_contact_per_requester(tmp_path):

@@ -16,59 +16,27 @@ version, and S61. Its window is A+26 .. A+40, so neither day A (L1's creation da
 from __future__ import annotations
 
 import json
-from contextlib import closing
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 import duckdb
 import pytest
 
-from ingestion import loader
-from ingestion.loader import LoadWindow
-from ingestion.settings import PROJECT_ROOT
-from ingestion.sources import survey_csv
-from ingestion.streams import (
-    ALL_HTTP_STREAMS,
-    HUBSPOT_COMPANIES,
-    HUBSPOT_CONTACTS,
-    SURVEY_API_RESPONSES,
-    ZENDESK_GROUPS,
-    ZENDESK_TICKET_EVENTS,
-    ZENDESK_TICKET_FIELDS,
-    ZENDESK_TICKET_METRICS,
-    ZENDESK_TICKETS,
-    ZENDESK_USERS,
-)
+from ingestion.sample.surveys import responses_for_ticket_day
+from ingestion.sample.tickets import SampleConfig, first_solve, long_running_tickets_for_day, was_reopened
 from orchestration.defs.dbt.window import dbt_window_vars
 from tests.dbt_build import dbt_build
-from tests.golden_fixture import (
-    AGENT,
-    DAY,
-    HOUR,
-    Ticket,
-    assign,
-    create,
-    reference_pages,
-    reply,
-    status,
-    ticket_events_page,
-)
+from tests.golden_fixture import AGENT, DAY, HOUR, Ticket, assign, create, reply, status
+from tests.hand_account import HandAccount
 from tests.sample_warehouse import mart_fingerprints
 
-TZ = ZoneInfo("Asia/Shanghai")
 A = date(2026, 1, 5)
-REGULAR = 5002  # a requester the CRM knows (reference_pages)
+REGULAR = 5002  # a requester the CRM knows (golden_fixture.reference_pages)
 LOOKBACK_DAYS = 14
 
 
-def _local(day: date, hour: int = 0) -> int:
-    return int(datetime(day.year, day.month, day.day, hour, tzinfo=TZ).timestamp())
-
-
-def _tickets(as_of: int) -> list[Ticket]:
+def _tickets(account: HandAccount, as_of: int) -> list[Ticket]:
     """L1 and L2 with the audits made before `as_of`."""
-    l1 = create(Ticket(61, "email", REGULAR, created=_local(A, 10)))
+    l1 = create(Ticket(61, "email", REGULAR, created=account.local(A, 10)))
     for offset, updater, *children in (
         (*assign(60),),
         (600, AGENT, reply()),
@@ -79,16 +47,16 @@ def _tickets(as_of: int) -> list[Ticket]:
     ):
         if l1.created + offset < as_of:
             l1.at(offset, updater, *children)
-    l2 = create(Ticket(62, "chat", REGULAR, created=_local(A + timedelta(days=9), 10)))
+    l2 = create(Ticket(62, "chat", REGULAR, created=account.local(A + timedelta(days=9), 10)))
     for offset, updater, *children in ((*assign(5),), (20, AGENT, reply()), (300, AGENT, status("solved", "open"))):
         if l2.created + offset < as_of:
             l2.at(offset, updater, *children)
     return [l1, l2]
 
 
-def _survey_page(as_of: int) -> list[dict]:
+def _surveys(account: HandAccount, as_of: int) -> list[dict]:
     """S61 as Delighted lists it (tests/fixtures/delighted/): visible only once delivered."""
-    submitted, delivered = _local(A + timedelta(days=10), 12), _local(A + timedelta(days=40), 12)
+    submitted, delivered = account.local(A + timedelta(days=10), 12), account.local(A + timedelta(days=40), 12)
     if delivered >= as_of:
         return []
     return [{"id": "S61", "survey_type": "csat", "score": 5, "comment": "", "created_at": submitted,
@@ -96,41 +64,21 @@ def _survey_page(as_of: int) -> list[dict]:
              "additional_answers": []}]  # fmt: skip
 
 
-def _load_run(con, work: Path, run: str, first: date, last: date) -> None:
-    """One run's loads of the days [first, last], as of the next day's local midnight."""
-    start, end = _local(first), _local(last + timedelta(days=1))
-    ts = [t for t in _tickets(end) if max(a[0] for a in t.audits) >= start]
-    events = ticket_events_page(ts)
-    events["ticket_events"] = [a for a in events["ticket_events"] if start <= a["timestamp"] < end]
-    pages = {
-        "tickets": {"tickets": [t.record() for t in ts], "metric_sets": [], "end_of_stream": True},
-        "ticket_events": events,
-        "api_responses": _survey_page(end),
-    }
-    files = {}
-    for name, page in pages.items():
-        files[name] = work / f"{run}-{name}.json"
-        files[name].write_text(json.dumps(page), "utf-8")
-    utc = [datetime.fromtimestamp(t, UTC).replace(tzinfo=None) for t in (start, end)]
-    window = LoadWindow(utc[0], utc[1], first, last, "Asia/Shanghai")
-    common = {"run_id": run, "batch_id": run, "landing_dir": None, "pages": 1}
-    for spec, name in ((ZENDESK_TICKETS, "tickets"), (ZENDESK_TICKET_EVENTS, "ticket_events"),
-                       (SURVEY_API_RESPONSES, "api_responses")):  # fmt: skip
-        loader.load(con, spec, [files[name]], window=window, **common)
-    loader.load(con, ZENDESK_TICKET_METRICS, [files["tickets"]], **common)
+def _run(account: HandAccount, run: str, first: date, last: date) -> None:
+    """One run's loads of the local days [first, last], as of the next day's midnight, then its
+    dbt build with the --vars Dagster passes (orchestration/defs/dbt/assets.py)."""
+    as_of = account.local(last + timedelta(days=1))
+    with account.connect() as con:
+        account.load_run(con, run, first, last, _tickets(account, as_of), _surveys(account, as_of))
+    start, end = datetime(first.year, first.month, first.day), datetime(last.year, last.month, last.day)
+    window = dbt_window_vars(start, end + timedelta(days=1), LOOKBACK_DAYS)
+    dbt_build(account.warehouse, account.pages.parent, "--vars", json.dumps(window))
 
 
-def _dbt_window(first: date, last: date) -> str:
-    """The --vars Dagster passes for a run of the days [first, last] (orchestration/defs/dbt/assets.py)."""
-    start = datetime(first.year, first.month, first.day)
-    end = datetime(last.year, last.month, last.day) + timedelta(days=1)
-    return json.dumps(dbt_window_vars(start, end, LOOKBACK_DAYS))
-
-
-def _kpis(warehouse: Path, day: date) -> dict[str, int]:
+def _kpis(account: HandAccount, day: date) -> dict[str, int]:
     parts = ("tickets_created", "solved_tickets", "reopened_tickets", "one_touch_resolved_tickets",
              "survey_responses", "csat_responses", "csat_positive_responses", "csat_score_sum")  # fmt: skip
-    with closing(duckdb.connect(str(warehouse), read_only=True)) as con:
+    with duckdb.connect(str(account.warehouse), read_only=True) as con:
         row = con.execute(f"select {', '.join(f'coalesce(sum({p}), 0)' for p in parts)} "
                           "from marts.fct_kpi_daily where kpi_date = ?", [day]).fetchone()  # fmt: skip
     return dict(zip(parts, row, strict=True))
@@ -138,29 +86,16 @@ def _kpis(warehouse: Path, day: date) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    work = tmp_path_factory.mktemp("late_activity")
-    warehouse = work / "warehouse.duckdb"
-    reference = reference_pages()
-    mapping = survey_csv.load_mapping(PROJECT_ROOT / "config/survey_mappings/wjx.yaml")
-    with closing(loader.connect(warehouse)) as con:
-        for spec in (*ALL_HTTP_STREAMS, survey_csv.stream_spec(mapping)):
-            loader.create_empty(con, spec)
-        for spec, name in ((ZENDESK_GROUPS, "groups"), (ZENDESK_USERS, "users"),
-                           (ZENDESK_TICKET_FIELDS, "ticket_fields"), (HUBSPOT_CONTACTS, "contacts"),
-                           (HUBSPOT_COMPANIES, "companies")):  # fmt: skip
-            page = work / f"{name}.json"
-            page.write_text(json.dumps(reference[name]), "utf-8")
-            loader.load(con, spec, [page], run_id="reference", batch_id="reference", landing_dir=None, pages=1)
-        _load_run(con, work, "run-1", A, A + timedelta(days=38))
-    dbt_build(warehouse, work, "--vars", _dbt_window(A, A + timedelta(days=38)))
-    after_backfill = {"A": _kpis(warehouse, A), "A+10": _kpis(warehouse, A + timedelta(days=10))}
-    with closing(loader.connect(warehouse)) as con:
-        _load_run(con, work, "run-2", A + timedelta(days=40), A + timedelta(days=40))
-    dbt_build(warehouse, work, "--vars", _dbt_window(A + timedelta(days=40), A + timedelta(days=40)))
-    after_daily = {"A": _kpis(warehouse, A), "A+10": _kpis(warehouse, A + timedelta(days=10))}
-    incremental = mart_fingerprints(warehouse)
-    dbt_build(warehouse, work, "--full-refresh")
-    return after_backfill, after_daily, incremental, mart_fingerprints(warehouse)
+    account = HandAccount(tmp_path_factory.mktemp("late_activity"))
+    with account.connect() as con:
+        account.load_reference(con)
+    _run(account, "run-1", A, A + timedelta(days=38))
+    after_backfill = {"A": _kpis(account, A), "A+10": _kpis(account, A + timedelta(days=10))}
+    _run(account, "run-2", A + timedelta(days=40), A + timedelta(days=40))
+    after_daily = {"A": _kpis(account, A), "A+10": _kpis(account, A + timedelta(days=10))}
+    incremental = mart_fingerprints(account.warehouse)
+    dbt_build(account.warehouse, account.pages.parent, "--full-refresh")
+    return after_backfill, after_daily, incremental, mart_fingerprints(account.warehouse)
 
 
 def test_the_backfill_counts_the_solve_after_38_days(runs):
@@ -202,8 +137,6 @@ def test_the_sample_has_solves_and_reopens_after_20_to_60_days_and_surveys_30_da
     long-running tickets): over two months of creation days at 200 tickets a day (one long-running
     ticket a day), some are first solved 20-60 days after creation, some reopened that late, and
     some survey responses are delivered 25-35 days after their submission."""
-    from ingestion.sample.surveys import responses_for_ticket_day
-    from ingestion.sample.tickets import SampleConfig, first_solve, long_running_tickets_for_day, was_reopened
 
     config = SampleConfig(tickets_per_day=200, customers=2_000)
     days = [date(2026, 1, 1) + timedelta(days=k) for k in range(60)]
