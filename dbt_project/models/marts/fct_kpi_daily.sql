@@ -80,5 +80,8 @@ select
     {% for dim in ["speed", "accuracy", "attitude", "resolution"] %}cast({{ safe_rate(dim ~ "_score_positive_responses", dim ~ "_score_responses") }} as double precision) as {{ dim }}_score_positive_rate,
     cast({{ safe_rate(dim ~ "_score_sum", dim ~ "_score_responses") }} as double precision) as {{ dim }}_score_mean,
     {% endfor %}
-    cast({{ safe_rate("talk_seconds_sum", "tickets_with_calls") }} as double precision) as talk_seconds_avg
+    cast({{ safe_rate("talk_seconds_sum", "tickets_with_calls") }} as double precision) as talk_seconds_avg,
+    -- a day before the history start (var history_start) holds only what reached it from later
+    -- days (tickets created earlier, updated since): shown as incomplete, never as a real low
+    cast(kpi_date >= cast('{{ var("history_start") }}' as date) as boolean) as is_complete
 from parts
