@@ -8,6 +8,7 @@
 --   complaint_tags                  ["complaint"]
 --   complaint_ticket_types          []; complaint_categories ["complaint"] (category field "360000000002")
 --   complaint_escalation_hours 24 (86400 s), complaint_feedback_hours 48 (172800 s)
+--   fcr_reopen_window_hours         96 (345600 s)
 --   spam_tags, test_tags            ["spam"], ["test"]
 --   merged_tags                     ["closed_by_merge"]
 --   escalation_group_names          ["Technical Escalations", "Complaints Desk"]
@@ -50,7 +51,12 @@ survey_channels as (
 ),
 
 response_targets as (
-    select response_level, channel, cast(first_response_seconds as bigint) as first_response_target_seconds
+    select
+        response_level,
+        channel,
+        cast(first_response_seconds as bigint) as first_response_target_seconds,
+        cast(escalation_seconds as bigint) as escalation_target_seconds,
+        cast(resolution_seconds as bigint) as resolution_target_seconds
     from read_csv(
         '{seeds}/response_level_targets.csv', header = true, auto_detect = false, delim = ',', quote = '"',
         columns = {
@@ -319,6 +325,8 @@ ticket_facts as (
         coalesce(ef.reopen_count, 0) as reopen_count,
         t.status,
         tg.first_response_target_seconds,
+        tg.escalation_target_seconds,
+        tg.resolution_target_seconds,
         cast(epoch(timed_first_reply_at) - epoch(t.created_at) as bigint) as measured_first_response_seconds,
         -- AHT: from the first assignment (or creation) to the solve (DuckDB reads solved_at, the alias above)
         cast(epoch(solved_at) - epoch(coalesce(timed_first_assigned_at, t.created_at)) as bigint)
@@ -378,6 +386,7 @@ ticket_days as (
         -- never reopened, never escalated
         count(*) filter (
             not is_excluded
+            and is_fcr_mature
             and first_solved_at is not null
             and is_timed_by_events
             and reopen_count = 0
@@ -393,9 +402,10 @@ ticket_days as (
         count(*) filter (not is_excluded and is_unresolved_at_24h) as complaints_unresolved_at_24h,
         count(*) filter (not is_excluded and is_unresolved_at_24h and escalation_seconds <= 86400)
             as complaints_escalated_by_24h,
-        -- a public reply or a solve within 48 h of creation
+        -- a public reply or a solve within 48 h of creation, of complaints 48 h old at the horizon
         count(*) filter (
-            not is_excluded and is_complaint and (first_response_seconds <= 172800 or resolution_seconds <= 172800)
+            not is_excluded and is_complaint and age_seconds_at_horizon >= 172800
+            and (first_response_seconds <= 172800 or resolution_seconds <= 172800)
         ) as complaints_answered_within_48h,
         count(*) filter (not is_excluded and is_handle_quarantined) as quarantined_handle_tickets,
         count(*) filter (not is_excluded and is_first_response_quarantined) as quarantined_first_response_tickets,
@@ -403,10 +413,37 @@ ticket_days as (
         count(first_response_target_seconds) filter (not is_excluded and first_response_seconds is not null)
             as tickets_with_first_reply_and_target,
         sum(first_response_target_seconds) filter (not is_excluded and first_response_seconds is not null)
-            as first_response_target_seconds_sum
+            as first_response_target_seconds_sum,
+        -- maturity: a KPI counts a ticket once the ticket is its window old at the horizon
+        count(*) filter (not is_excluded and is_fcr_mature) as fcr_tickets,
+        count(*) filter (not is_excluded and not is_fcr_mature) as fcr_immature_tickets,
+        count(*) filter (not is_excluded and is_complaint and age_seconds_at_horizon < 86400)
+            as complaints_immature_at_24h,
+        count(*) filter (not is_excluded and is_complaint and age_seconds_at_horizon >= 172800)
+            as complaints_due_feedback,
+        count(*) filter (not is_excluded and is_complaint and age_seconds_at_horizon < 172800)
+            as complaints_immature_at_48h,
+        -- escalation SLA: L2/L3 (an escalation time) past it and not resolved within it
+        count(*) filter (not is_excluded and is_escalation_needed) as tickets_needing_escalation,
+        count(*) filter (not is_excluded and is_escalation_needed and escalation_seconds <= escalation_target_seconds)
+            as tickets_escalated_within_target,
+        count(*) filter (not is_excluded and age_seconds_at_horizon < escalation_target_seconds)
+            as escalation_immature_tickets,
+        -- resolution SLA: past the level's resolution time, resolved within it (a known solve time)
+        count(*) filter (not is_excluded and age_seconds_at_horizon >= resolution_target_seconds)
+            as tickets_due_resolution,
+        count(*) filter (
+            not is_excluded and age_seconds_at_horizon >= resolution_target_seconds
+            and resolution_seconds <= resolution_target_seconds
+        ) as tickets_resolved_within_target,
+        count(*) filter (not is_excluded and age_seconds_at_horizon < resolution_target_seconds)
+            as resolution_immature_tickets
     from (
         select
             *,
+            age_seconds_at_horizon >= 345600 as is_fcr_mature,
+            age_seconds_at_horizon >= escalation_target_seconds
+            and (solved_at is null or resolution_seconds > escalation_target_seconds) as is_escalation_needed,
             -- 24 h old at the horizon and not solved within 24 h (a close does not count)
             is_complaint
             and age_seconds_at_horizon >= 86400

@@ -17,7 +17,8 @@ EMAIL_PATTERN = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{
 PHONE_PATTERN = r"^\+?[0-9][0-9 ()\-]{7,}[0-9]$"
 RATE_COLUMNS = [
     "frt_attainment", "fcr_rate", "resolution_rate", "reopen_rate", "escalation_rate", "complaint_rate",
-    "complaint_escalation_compliance", "complaint_feedback_48h", "csat_rate", "speed_score_positive_rate",
+    "complaint_escalation_compliance", "complaint_feedback_48h", "escalation_sla_attainment",
+    "resolution_sla_attainment", "csat_rate", "speed_score_positive_rate",
     "accuracy_score_positive_rate", "attitude_score_positive_rate", "resolution_score_positive_rate",
 ]  # fmt: skip
 SCORE_COLUMNS = ["overall_score", "speed_score", "accuracy_score", "attitude_score", "resolution_score"]

@@ -251,6 +251,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     # By default the whole previous month is in: the report's default period, the last full month, is complete.
     previous_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     first = today - timedelta(days=args.days) if args.days else previous_month
+    # The sample's history starts on the demo's first day: the look-back's days before it hold only
+    # what reached them from later days, and the marts and the report mark them incomplete.
+    os.environ.setdefault("CSKPI_HISTORY_START", first.isoformat())
     print(
         f"cs-kpi-warehouse demo: the embedded sample, {first} .. {last} ({(last - first).days + 1} daily partitions, "
         f"one run), timezone {settings.reporting_timezone}"

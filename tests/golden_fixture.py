@@ -59,6 +59,22 @@ Day D+5 (2026-03-15) and D+6, exclusions, complaint kinds and local-day edges:
 | T58    | email    | 10:00, assigned 60, reply 600, closed at 3600 without ever being solved |
 
 Survey N6 (NPS 10) is about the spam ticket T6 on D: it counts in no KPI.
+
+The horizon (the newest event in the data) is T57's solve: D+5 10:00 local + 2 d + 100 s, i.e.
+2026-03-17 02:01:40 UTC = D + 7 d + 100 s. No ticket below has a later event, so it stays there.
+
+Day D-3 (2026-03-07, 10:00 local), the escalation and resolution SLAs, every clock run out (10 d old):
+
+| T61    | email    | L2: assigned 60, reply 600, handed to Technical Escalations at 3 h, solved 5 h |
+| T62    | chat     | L3: assigned 5, reply 60, handed to Technical Escalations at 10 min, solved 1 h |
+| T63    | email    | L1: assigned 60, reply 600, solved 30 h                                |
+| T64    | email    | L2: assigned 60, reply 600, solved 1 h (within 2 h: no escalation needed) |
+| T65    | email    | L1: assigned 60, reply 600, still open                                 |
+
+Day D+7 (2026-03-17 local), young at the horizon:
+
+| T71    | chat     | complaint created 10 h before the horizon (00:01:40 local): assigned 300, reply 600, open |
+| T72    | email    | L2, created 1 h before the horizon: assigned 60, nothing else          |
 """
 
 from __future__ import annotations
@@ -78,6 +94,8 @@ D4_CREATED = D_CREATED + 4 * 86_400
 D5_CREATED = D_CREATED + 5 * 86_400  # 2026-03-15 10:00 in Shanghai
 DAY = 86_400
 HOUR = 3_600
+DM3_CREATED = D_CREATED - 3 * DAY  # 2026-03-07 10:00 in Shanghai
+HORIZON = D5_CREATED + 2 * DAY + 100  # T57's solve, the newest event of the fixture
 
 FRONT, ESCALATIONS, DELETED_GROUP, UNKNOWN_GROUP = 11, 12, 13, 14
 AGENT, AGENT_B, BOT = 101, 102, 199
@@ -294,6 +312,29 @@ def tickets() -> list[Ticket]:
     t58 = t(58, "email", created=D5_CREATED)
     a(t58, 60)
     t58.at(600, AGENT, reply()).at(3600, AGENT, status("closed", "open"))
+    # the SLAs on D-3 (response_level_targets.csv: L2 escalation 2 h, resolution 48 h; L3 15 min, 24 h;
+    # L1 resolution 24 h)
+    handover = {"event_type": "Change", "field_name": "group_id", "value": ESCALATIONS, "previous_value": FRONT}
+    t61 = t(61, "email", created=DM3_CREATED, level="l2")
+    a(t61, 60)
+    t61.at(600, AGENT, reply()).at(3 * HOUR, AGENT, handover).at(5 * HOUR, AGENT_B, status("solved", "open"))
+    t61.group = ESCALATIONS
+    t62 = t(62, "chat", created=DM3_CREATED, level="l3")
+    a(t62, 5)
+    t62.at(60, AGENT, reply()).at(600, AGENT, handover).at(HOUR, AGENT_B, status("solved", "open"))
+    t62.group = ESCALATIONS
+    for number, solved in ((63, 30 * HOUR), (64, HOUR), (65, None)):
+        tx = t(number, "email", created=DM3_CREATED, level="l2" if number == 64 else "l1")
+        a(tx, 60)
+        tx.at(600, AGENT, reply())
+        if solved:
+            tx.at(solved, AGENT, status("solved", "open"))
+    # young at the horizon: every event before it, so the horizon stays T57's solve
+    t71 = t(71, "chat", created=HORIZON - 10 * HOUR, tags=["complaint"])
+    a(t71, 300)
+    t71.at(600, AGENT, reply())
+    t72 = t(72, "email", created=HORIZON - HOUR, level="l2")
+    a(t72, 60)
     # local-day edges: Shanghai is UTC+8
     t(54, "chat", created=D5_CREATED - 150 * 60)  # 07:30 local, 23:30 UTC the day before
     t(56, "chat", created=D5_CREATED + 14 * HOUR - 60)  # 23:59 local

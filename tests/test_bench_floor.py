@@ -29,10 +29,13 @@ def test_floor_query_equals_fct_kpi_daily(four_week_warehouse):
     print(f"floor query: {len(floor_rows)} rows in {seconds * 1000:.0f} ms")
 
     # the floor has the grain and every part; what it leaves out are the derived rates and the
-    # build's own metadata (raw_loaded_through: when the row was last rebuilt)
+    # build's own metadata (raw_loaded_through: when the row was last rebuilt) and the completeness
+    # flag (a comparison of the day with the history start)
     parts = [c for c, t in mart_types.items() if c not in KEYS and t == "BIGINT"]
     assert columns == [*KEYS, *parts]
-    assert all(t == "DOUBLE" for c, t in mart_types.items() if c not in columns and c != BUILD_METADATA_COLUMN)
+    derived = {c: t for c, t in mart_types.items() if c not in columns and c != BUILD_METADATA_COLUMN}
+    assert derived.pop("is_complete") == "BOOLEAN"
+    assert all(t == "DOUBLE" for t in derived.values())
 
     assert len(mart_rows) > 100
     floor_sorted, mart_sorted = sorted(floor_rows), sorted(mart_rows)

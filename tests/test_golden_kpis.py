@@ -4,7 +4,8 @@ Day D = 2026-03-10 counts 16 tickets (T1-T20 without T16, created on D+1, and wi
 excluded spam T6, test T13 and merged T14) and 12 survey responses (CSAT S1-S8, NPS N1-N4; S9 is
 rejected, S10 is submitted on D+1). Day D+2 has T21-T24 (custom fields by id, deleted groups); day D+3 has T31-T33
 (a closed ticket without its solve events, a negative handle time); day D+4 has T41 (closed, its
-solve time from Zendesk's metric set).
+solve time from Zendesk's metric set). Day D-3 has T61-T65 (escalation and resolution SLAs), day
+D+7 T71-T72 (young at the horizon: immature). The horizon is D + 7 d + 100 s (golden_fixture.HORIZON).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ D2 = date(2026, 3, 12)
 D3 = date(2026, 3, 13)
 D4 = date(2026, 3, 14)
 D5, D6 = date(2026, 3, 15), date(2026, 3, 16)
+DM3, D7 = date(2026, 3, 7), date(2026, 3, 17)
 
 
 def build_warehouse(tmp: Path) -> Path:
@@ -380,9 +382,12 @@ def test_a_chat_answered_in_two_sessions_is_not_first_contact_resolution(warehou
     # T7 (chat): replies at 25 and 60 s, one session: one contact. T52 (email): one reply.
     # T57 (chat): replies at 20 and 40 s, then two days later: two sessions (gap > 30 min), not one-touch.
     assert one_touch == {1007: True, 1052: True, 1057: False}
-    # D+5: T52 and T53 one-touch of T52, T53, T54, T56, T57, T58 (T54 and T56 never answered; T58
-    # was closed, never solved: resolved, but a reopen could not be told apart)
-    assert day_parts(warehouse, D5)["one_touch_resolved_tickets"] == 2
+    # D+5: T52 and T53 are one-touch of T52, T53, T54, T56, T57, T58 (T54 and T56 never answered;
+    # T58 was closed, never solved: resolved, but a reopen could not be told apart). But all six are
+    # 2 d + 100 s old at the horizon (T54 2 d + 2.5 h + 100 s, T56/T55 less), inside the 96 h reopen
+    # window: immature for FCR, in neither its numerator nor its denominator.
+    p = day_parts(warehouse, D5)
+    assert (p["one_touch_resolved_tickets"], p["fcr_tickets"], p["fcr_immature_tickets"]) == (0, 0, 6)
 
 
 def test_a_ticket_closed_without_being_solved_is_resolved_with_its_close_as_the_solve(warehouse):
@@ -453,7 +458,146 @@ def test_the_scorecard_at_day_and_quarter_grains_with_previous_and_change(wareho
     }
     # D+1: T16, solved; the day before, D: 14 of 16 solved (0.875), so the change is +0.125
     assert rows[("day", date(2026, 3, 11))] == (1, 1, 1.0, 0.875, 0.125)
-    # 2026-Q1 holds every golden day: created D 16, D+1 1, D+2 4 (T21-T24), D+3 3 (T31-T33),
-    # D+4 1 (T41), D+5 6 (T52-T54, T56-T58), D+6 1 (T55) = 32. Solved: D 14, T16, T21-T24, T31
-    # (closed by status), T32, T33, T41 (closed), D+5 T52, T53, T57, T58 = 27. No quarter before it.
-    assert rows[("quarter", date(2026, 1, 1))] == (27, 32, 27 / 32, None, None)
+    # 2026-Q1 holds every golden day: created D-3 5 (T61-T65), D 16, D+1 1, D+2 4 (T21-T24), D+3 3
+    # (T31-T33), D+4 1 (T41), D+5 6 (T52-T54, T56-T58), D+6 1 (T55), D+7 2 (T71, T72) = 39. Solved:
+    # T61-T64, D 14, T16, T21-T24, T31 (closed by status), T32, T33, T41 (closed), D+5 T52, T53, T57,
+    # T58 = 31 (T65, T71, T72 open). No quarter before it.
+    assert rows[("quarter", date(2026, 1, 1))] == (31, 39, 31 / 39, None, None)
+
+
+def _scorecard_row(con, period_type: str, start: date, code: str) -> tuple:
+    return con.execute(
+        "select numerator, denominator, actual_value, target_value, is_target_met, immature_tickets "
+        "from marts.rpt_kpi_scorecard where period_type = ? and period_start = ? and kpi_code = ?",
+        [period_type, start, code],
+    ).fetchone()
+
+
+def test_escalation_sla_attainment(warehouse):
+    p = day_parts(warehouse, DM3)
+    # D-3, escalation times by level: L2 2 h (7200 s), L3 15 min (900 s); L1 has none. 10 d old: all run out.
+    # T61 L2, unresolved at 2 h (solved 5 h), handed over at 3 h > 2 h: needed escalation, missed.
+    # T62 L3, unresolved at 15 min (solved 1 h), handed over at 10 min <= 15 min: needed it, met.
+    # T64 L2, solved at 1 h, within its 2 h: resolved before an escalation was needed, not counted.
+    # T63, T65 L1: no escalation time.
+    assert (p["tickets_escalated_within_target"], p["tickets_needing_escalation"]) == (1, 2)
+    assert p["escalation_immature_tickets"] == 0
+    # 1 / 2 = 50 % against the 100 % target (kpi-definitions.md): missed
+    assert _scorecard_row(warehouse, "day", DM3, "escalation_sla_attainment") == (1, 2, 0.5, 1.0, False, 0)
+    # D: T11 (L3 at creation, 900 s) was solved at exactly 900 s, within its escalation time; T12 was
+    # L1 at creation. No ticket of D needed an escalation: no actual.
+    d = day_parts(warehouse, D)
+    assert (d["tickets_needing_escalation"], d["tickets_escalated_within_target"]) == (0, 0)
+    # D+7: T72 (L2) is 1 h old, its 2 h escalation time still running: immature, not missed
+    d7 = day_parts(warehouse, D7)
+    assert (d7["tickets_needing_escalation"], d7["escalation_immature_tickets"]) == (0, 1)
+
+
+def test_resolution_sla_attainment(warehouse):
+    p = day_parts(warehouse, DM3)
+    # Resolution times: L1 24 h (86400 s), L2 48 h (172800 s), L3 24 h. All five are 10 d old.
+    # T61 L2 solved 5 h: within. T62 L3 solved 1 h: within. T63 L1 solved 30 h > 24 h: missed.
+    # T64 L2 solved 1 h: within. T65 L1 still open: missed. 3 of 5.
+    assert (p["tickets_resolved_within_target"], p["tickets_due_resolution"], p["resolution_immature_tickets"]) == (
+        3,
+        5,
+        0,
+    )
+    # 3 / 5 = 60 % against >= 90 % (the SLA attainment target of kpi-definitions.md): missed
+    assert _scorecard_row(warehouse, "day", DM3, "resolution_sla_attainment") == (3, 5, 0.6, 0.9, False, 0)
+    # D: 16 tickets, every one at least 7 d old, all with a 24 h resolution time (L1 on every
+    # channel, T11 L3). Within 24 h: T1 300, T2 7200, T3 600 (its first solve), T7 400, T8 10000,
+    # T11 900, T12 1200, T15 2000, T17 1000, T18 200, T19 3000 = 11. Missed: T4 30 h, T9 50 h, T10
+    # 60 h, T5 and T20 unsolved.
+    d = day_parts(warehouse, D)
+    assert (d["tickets_resolved_within_target"], d["tickets_due_resolution"]) == (11, 16)
+    # D+7: T71 10 h and T72 1 h old, under their 24 h and 48 h: both immature
+    d7 = day_parts(warehouse, D7)
+    assert (d7["tickets_due_resolution"], d7["resolution_immature_tickets"]) == (0, 2)
+
+
+def test_sla_flags_per_ticket(warehouse):
+    rows = warehouse.execute(
+        "select ticket_id, escalation_target_seconds, resolution_target_seconds, is_escalation_needed, "
+        "is_escalated_within_target, is_resolved_within_target from marts.fct_tickets "
+        "where ticket_id between 1061 and 1065 order by 1"
+    ).fetchall()
+    assert rows == [
+        (1061, 7200, 172800, True, False, True),  # L2 handed over at 3 h, solved 5 h
+        (1062, 900, 86400, True, True, True),  # L3 handed over at 10 min, solved 1 h
+        (1063, None, 86400, False, False, False),  # L1 solved 30 h
+        (1064, 7200, 172800, False, False, True),  # L2 solved 1 h: no escalation needed
+        (1065, None, 86400, False, False, False),  # L1 open
+    ]
+
+
+def test_a_young_complaint_is_immature_not_missed(warehouse):
+    """T71, a complaint 10 h old at the horizon, answered at 600 s and still open."""
+    flags = warehouse.execute(
+        "select is_complaint_answered_within_48h, is_complaint_24h_mature, is_complaint_48h_mature, is_fcr_mature, "
+        "is_complaint_unresolved_at_24h from marts.fct_tickets where ticket_id = 1071"
+    ).fetchone()
+    # it did hear back within 48 h, but its 24 h and 48 h clocks are still running
+    assert flags == (True, False, False, False, False)
+    p = day_parts(warehouse, D7)
+    # D+7: T71 and T72, 10 h and 1 h old. The complaint counts in the complaint rate (1 / 2), and
+    # in neither part of escalation compliance nor of 48 h feedback: it is immature for both.
+    assert (p["tickets_created"], p["complaint_tickets"]) == (2, 1)
+    assert (p["complaints_unresolved_at_24h"], p["complaints_immature_at_24h"]) == (0, 1)
+    assert (p["complaints_answered_within_48h"], p["complaints_due_feedback"], p["complaints_immature_at_48h"]) == (
+        0,
+        0,
+        1,
+    )
+    # FCR: both inside the 96 h reopen window
+    assert (p["one_touch_resolved_tickets"], p["fcr_tickets"], p["fcr_immature_tickets"]) == (0, 0, 2)
+    # the day's scorecard: no actual, not "missed"; the immature count beside it
+    for code in ("complaint_feedback_48h", "complaint_escalation_compliance"):
+        assert _scorecard_row(warehouse, "day", D7, code) == (0, 0, None, 1.0, None, 1), code
+    assert _scorecard_row(warehouse, "day", D7, "fcr_rate") == (0, 0, None, 0.85, None, 2)
+
+
+def test_fcr_counts_only_tickets_past_the_reopen_window(warehouse):
+    # D+3: T31-T33 were created at 02:00 UTC on D+3, 4 d + 100 s before the horizon: past the 96 h
+    # window by 100 s, so all three count. One-touch: T32, T33 (T31's status audits are missing).
+    p3 = day_parts(warehouse, D3)
+    assert (p3["one_touch_resolved_tickets"], p3["fcr_tickets"], p3["fcr_immature_tickets"]) == (2, 3, 0)
+    # D+4: T41 is 3 d + 100 s old: immature. D-3's five are mature: T63, T64 one-touch (T61, T62
+    # escalated, T65 open).
+    assert (day_parts(warehouse, D4)["fcr_tickets"], day_parts(warehouse, D4)["fcr_immature_tickets"]) == (0, 1)
+    pm3 = day_parts(warehouse, DM3)
+    assert (pm3["one_touch_resolved_tickets"], pm3["fcr_tickets"]) == (2, 5)
+    # The week of D (Mon 9 .. Sun 15 Mar): mature are D 16 (9 one-touch), D+1 1 (T16, one-touch),
+    # D+2 4 (T21 escalated; T22, T23, T24 one-touch), D+3 3 (2 one-touch) = 24 tickets, 15
+    # one-touch. Immature: T41 and D+5's 6 = 7 (T55 is on D+6 = 16 Mar, the next week).
+    assert _scorecard_row(warehouse, "week", date(2026, 3, 9), "fcr_rate") == (15, 24, 15 / 24, 0.85, False, 7)
+
+
+def test_the_first_partial_periods_and_days_before_history_start_are_incomplete(golden_path, tmp_path):
+    copy = tmp_path / "history.duckdb"
+    shutil.copy(golden_path, copy)
+    # history starts on D, Tuesday 10 March: D-3 (Saturday 7 March) lies before it
+    dbt_build(copy, tmp_path, "--select", "fct_kpi_daily", "rpt_kpi_scorecard", "rpt_kpi_breakdown",
+              "--vars", json.dumps({"history_start": "2026-03-10"}))  # fmt: skip
+    with closing(duckdb.connect(str(copy), read_only=True)) as con:
+        days = dict(
+            con.execute("select kpi_date, bool_and(is_complete) from marts.fct_kpi_daily group by 1").fetchall()
+        )
+        periods = dict(con.execute(
+            "select period_type || ' ' || period_start, bool_and(is_complete) from marts.rpt_kpi_scorecard "
+            "where period_type <> 'day' or period_start in ('2026-03-07', '2026-03-10') group by 1"
+        ).fetchall())  # fmt: skip
+        breakdown = dict(con.execute(
+            "select period_type || ' ' || period_start, bool_and(is_complete) from marts.rpt_kpi_breakdown group by 1"
+        ).fetchall())  # fmt: skip
+    assert days[DM3] is False and days[D] is True and days[D7] is True
+    assert periods == {
+        "day 2026-03-07": False,  # before the history start
+        "day 2026-03-10": True,
+        "week 2026-03-02": False,  # D-3's week, before the history start
+        "week 2026-03-09": False,  # Mon 9 March is before it: history covers Tue-Sun only
+        "week 2026-03-16": True,
+        "month 2026-03-01": False,  # history covers 10-31 March only
+        "quarter 2026-01-01": False,
+    }
+    assert breakdown == {k: v for k, v in periods.items() if not k.startswith("day")}

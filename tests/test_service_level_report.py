@@ -114,6 +114,8 @@ def march(tmp_path_factory):
         use_small_sample(work, monkeypatch)
         monkeypatch.setenv("CSKPI_SAMPLE_TICKETS_PER_DAY", "100")
         monkeypatch.setenv("CSKPI_SAMPLE_NOW", "2026-04-02T00:00:00+08:00")
+        # history starts on the sample's first day, a Sunday: its ISO week and February are partial
+        monkeypatch.setenv("CSKPI_HISTORY_START", FIRST.isoformat())
         monkeypatch.setenv("DAGSTER_HOME", str(home))
         sample_warehouse.build(FIRST, LAST, work)
         with dg.DagsterInstance.get() as instance:
@@ -146,7 +148,7 @@ def test_the_default_period_is_the_last_full_month_of_published_data(march):
 def test_every_scorecard_kpi_appears_with_its_actual_and_status(march):
     _, snapshot, _, doc, _ = march
     expected = _month_scorecard(snapshot)
-    assert len(expected) == 13
+    assert len(expected) == 15
     table = zip(doc.row_attrs["scorecard-table"][1:], doc.rows["scorecard-table"][1:], strict=True)
     rows = {attrs["data-kpi"]: cells for attrs, cells in table}
     assert set(rows) == {code for code, *_ in expected}
@@ -163,8 +165,12 @@ def test_each_chart_is_there_with_its_data_points(march):
     for chart in CHARTS:
         figure = doc.figures[chart]
         assert figure["points"] > 0, chart
-        # the points drawn in the SVG: a marker each on line charts, a bar each on bar charts
-        drawn = figure["marks"].get(("series-actual", "use"), 0) + figure["groups"].get("series-bars", 0)
+        # the points drawn in the SVG: a marker each on line charts (incomplete weeks apart), a bar each on bar charts
+        drawn = (
+            figure["marks"].get(("series-actual", "use"), 0)
+            + figure["marks"].get(("series-incomplete", "use"), 0)
+            + figure["groups"].get("series-bars", 0)
+        )
         assert drawn == figure["points"], (chart, drawn, figure["points"])
 
 
@@ -178,6 +184,39 @@ def test_the_complaint_surge_days_are_marked(march):
     data_rows = doc.rows["chart-data"]
     for day in flagged:
         assert any(r[0] == f"{day} (flagged)" for r in data_rows), day
+
+
+def test_the_first_partial_week_and_month_are_shown_as_incomplete(march):
+    _, snapshot, html, doc, _ = march
+    with closing(duckdb.connect(str(snapshot), read_only=True)) as con:
+        complete = dict(con.execute(
+            "select period_type || ' ' || period_start, bool_and(is_complete) from marts.rpt_kpi_scorecard "
+            "where period_type in ('week', 'month') group by 1"
+        ).fetchall())  # fmt: skip
+    # History starts on Sunday 15 February: its ISO week (from Monday 9 February) and February are
+    # partial; the next week, from Monday 16 February, and March are whole.
+    assert complete["week 2026-02-09"] is False and complete["week 2026-02-16"] is True
+    assert complete["month 2026-02-01"] is False and complete["month 2026-03-01"] is True
+    # March's report: its own period is whole, the previous month (February) is not, and says so
+    assert 'id="period-incomplete"' not in html
+    assert 'id="previous-incomplete"' in html and "February 2026 is incomplete" in html
+    # Every trend point of a week that starts before the history start (the partial week of 9
+    # February, and earlier weeks holding only surveys submitted before the sample's first ticket day)
+    # is drawn apart from the line and labelled incomplete in the chart's data; no other is.
+    with closing(duckdb.connect(str(snapshot), read_only=True)) as con:
+        partial = con.execute(
+            "select kpi_code, period_start from marts.rpt_kpi_scorecard where period_type = 'week' "
+            "and not is_complete and actual_value is not null and period_start >= '2025-10-01' and kpi_code in "
+            f"({', '.join('?' for _ in TREND_KPIS)})",
+            list(TREND_KPIS),
+        ).fetchall()
+    assert all(week < FIRST for _, week in partial)
+    assert {code for code, week in partial if week == date(2026, 2, 9)} >= {"fcr_rate", "frt_seconds"}
+    for code in TREND_KPIS:
+        figure = doc.figures[f"trend-{code}"]
+        assert figure["marks"].get(("series-incomplete", "use"), 0) == sum(c == code for c, _ in partial), code
+    labels = [r[0] for r in doc.rows["chart-data"] if "(incomplete)" in r[0]]
+    assert sorted(labels) == sorted(f"{week.isoformat()} (incomplete)" for _, week in partial)
 
 
 def test_the_plan_lists_each_missed_kpi(march):

@@ -6,7 +6,11 @@
 
 {# (part column, aggregate over fct_tickets rows). The quarantined_* counts are the tickets left out
    of a KPI for an impossible value (fct_tickets.quarantine_reasons): AHT's handled_tickets and
-   FRT's tickets_with_first_reply / tickets_with_response_target do not count them. #}
+   FRT's tickets_with_first_reply / tickets_with_response_target do not count them.
+   Maturity: a KPI with a clock (FCR's reopen window, the complaint 24 h and 48 h limits, the
+   escalation and resolution targets) counts a ticket only once its clock has run out
+   (fct_tickets.is_*_mature); the younger ones are its *_immature_* part, in neither its
+   numerator nor its denominator. #}
 {% macro kpi_ticket_parts() %}
     {{ return([
         ("tickets_created", "sum(case when not is_excluded then 1 else 0 end)"),
@@ -20,17 +24,28 @@
         ("handle_seconds_sum", "sum(case when not is_excluded then coalesce(handle_seconds, 0) else 0 end)"),
         ("tickets_with_calls", "sum(case when not is_excluded and talk_seconds is not null then 1 else 0 end)"),
         ("talk_seconds_sum", "sum(case when not is_excluded then coalesce(talk_seconds, 0) else 0 end)"),
-        ("one_touch_resolved_tickets", "sum(case when not is_excluded and is_one_touch_resolved then 1 else 0 end)"),
+        ("one_touch_resolved_tickets", "sum(case when not is_excluded and is_one_touch_resolved and is_fcr_mature then 1 else 0 end)"),
         ("reopened_tickets", "sum(case when not is_excluded and is_reopened and is_solved then 1 else 0 end)"),
         ("escalated_tickets", "sum(case when not is_excluded and is_escalated then 1 else 0 end)"),
         ("complaint_tickets", "sum(case when not is_excluded and is_complaint then 1 else 0 end)"),
         ("complaints_unresolved_at_24h", "sum(case when not is_excluded and is_complaint_unresolved_at_24h then 1 else 0 end)"),
         ("complaints_escalated_by_24h", "sum(case when not is_excluded and is_complaint_escalated_by_24h then 1 else 0 end)"),
-        ("complaints_answered_within_48h", "sum(case when not is_excluded and is_complaint_answered_within_48h then 1 else 0 end)"),
+        ("complaints_answered_within_48h", "sum(case when not is_excluded and is_complaint_answered_within_48h and is_complaint_48h_mature then 1 else 0 end)"),
         ("quarantined_handle_tickets", "sum(case when not is_excluded and is_handle_quarantined then 1 else 0 end)"),
         ("quarantined_first_response_tickets", "sum(case when not is_excluded and is_first_response_quarantined then 1 else 0 end)"),
         ("tickets_with_first_reply_and_target", "sum(case when not is_excluded and first_response_seconds is not null and first_response_target_seconds is not null then 1 else 0 end)"),
         ("first_response_target_seconds_sum", "sum(case when not is_excluded and first_response_seconds is not null then coalesce(first_response_target_seconds, 0) else 0 end)"),
+        ("fcr_tickets", "sum(case when not is_excluded and is_fcr_mature then 1 else 0 end)"),
+        ("fcr_immature_tickets", "sum(case when not is_excluded and not is_fcr_mature then 1 else 0 end)"),
+        ("complaints_immature_at_24h", "sum(case when not is_excluded and not is_complaint_24h_mature then 1 else 0 end)"),
+        ("complaints_due_feedback", "sum(case when not is_excluded and is_complaint_48h_mature then 1 else 0 end)"),
+        ("complaints_immature_at_48h", "sum(case when not is_excluded and not is_complaint_48h_mature then 1 else 0 end)"),
+        ("tickets_needing_escalation", "sum(case when not is_excluded and is_escalation_needed then 1 else 0 end)"),
+        ("tickets_escalated_within_target", "sum(case when not is_excluded and is_escalated_within_target then 1 else 0 end)"),
+        ("escalation_immature_tickets", "sum(case when not is_excluded and not is_escalation_sla_mature then 1 else 0 end)"),
+        ("tickets_due_resolution", "sum(case when not is_excluded and is_resolution_sla_mature then 1 else 0 end)"),
+        ("tickets_resolved_within_target", "sum(case when not is_excluded and is_resolved_within_target then 1 else 0 end)"),
+        ("resolution_immature_tickets", "sum(case when not is_excluded and not is_resolution_sla_mature then 1 else 0 end)"),
     ]) }}
 {% endmacro %}
 
@@ -64,16 +79,30 @@
         "frt_seconds": ("first_response_seconds_sum", "tickets_with_first_reply", 1),
         "frt_attainment": ("tickets_responded_within_target", "tickets_with_response_target", 1),
         "aht_seconds": ("handle_seconds_sum", "handled_tickets", 1),
-        "fcr_rate": ("one_touch_resolved_tickets", "tickets_created", 1),
+        "fcr_rate": ("one_touch_resolved_tickets", "fcr_tickets", 1),
         "resolution_rate": ("solved_tickets", "tickets_created", 1),
         "reopen_rate": ("reopened_tickets", "solved_tickets", 1),
         "escalation_rate": ("escalated_tickets", "tickets_created", 1),
         "complaint_rate": ("complaint_tickets", "tickets_created", 1),
         "complaint_escalation_compliance": ("complaints_escalated_by_24h", "complaints_unresolved_at_24h", 1),
-        "complaint_feedback_48h": ("complaints_answered_within_48h", "complaint_tickets", 1),
+        "complaint_feedback_48h": ("complaints_answered_within_48h", "complaints_due_feedback", 1),
+        "escalation_sla_attainment": ("tickets_escalated_within_target", "tickets_needing_escalation", 1),
+        "resolution_sla_attainment": ("tickets_resolved_within_target", "tickets_due_resolution", 1),
         "csat_rate": ("csat_positive_responses", "csat_responses", 1),
         "csat_mean": ("csat_score_sum", "csat_scored_responses", 1),
         "nps": ("nps_promoters - nps_detractors", "nps_responses", 100),
+    }) }}
+{% endmacro %}
+
+{# KPI code -> its part counting the tickets whose clock has not run out (immature: in neither
+   numerator nor denominator). KPIs without a clock have none. #}
+{% macro kpi_immature_parts() %}
+    {{ return({
+        "fcr_rate": "fcr_immature_tickets",
+        "complaint_escalation_compliance": "complaints_immature_at_24h",
+        "complaint_feedback_48h": "complaints_immature_at_48h",
+        "escalation_sla_attainment": "escalation_immature_tickets",
+        "resolution_sla_attainment": "resolution_immature_tickets",
     }) }}
 {% endmacro %}
 
@@ -85,8 +114,6 @@
     {%- if f[2] != 1 %}{{ f[2] }} * {% endif -%}{{ safe_rate(num, den) }}
 {%- endmacro %}
 
-{# One row per KPI and row of `relation` (summed parts): its keys, kpi_code, numerator, denominator
-   and actual. The scorecard and the breakdown both unfold their parts with it. #}
 {# A KPI's target computed from the same parts, where the seed's single value would be wrong: the
    FRT mean is held to the response-level targets (response_level_targets.csv: by level and
    channel) of the tickets it measures, weighted by their count. Null: the seed's target holds. #}
@@ -98,6 +125,9 @@
     {%- endif -%}
 {%- endmacro %}
 
+{# One row per KPI and row of `relation` (summed parts): its keys, kpi_code, numerator, denominator,
+   actual, parts target and immature tickets. The scorecard and the breakdown both unfold their
+   parts with it. #}
 {% macro kpi_rows(relation, keys) -%}
     {% for code, f in kpi_formulas().items() %}
     select
@@ -106,7 +136,8 @@
         cast({{ f[0] }} as bigint) as numerator,
         cast({{ f[1] }} as bigint) as denominator,
         {{ kpi_value(code) }} as actual,
-        {{ kpi_parts_target(code) }} as parts_target
+        {{ kpi_parts_target(code) }} as parts_target,
+        cast({{ kpi_immature_parts().get(code, 'null') }} as bigint) as immature_tickets
     from {{ relation }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}

@@ -115,13 +115,17 @@ def _charts(data: ReportData) -> dict[str, list[dict]]:
     trends = []
     for code in TREND_KPIS:
         k = by_code.get(code)
-        points = [(week, value) for week, value in data.trends[code] if value is not None]
+        points = [(week, value) for week, value, _ in data.trends[code] if value is not None]
+        # a week that starts before the history start holds part of a week: drawn apart, labelled
+        incomplete = {week for week, value, complete in data.trends[code] if value is not None and not complete}
         if k is None or not points:
             continue
         fmt = lambda v, c=code: kpi_value(c, v)  # noqa: E731
         trends.append(_chart(
-            f"trend-{code}", f"{k.kpi_name} by week", charts.line_chart(f"{k.kpi_name} by week", points, k.target, fmt),
-            ("week from", k.kpi_name), [(w.isoformat(), fmt(v)) for w, v in points],
+            f"trend-{code}", f"{k.kpi_name} by week",
+            charts.line_chart(f"{k.kpi_name} by week", points, k.target, fmt, incomplete),
+            ("week from", k.kpi_name),
+            [(w.isoformat() + (" (incomplete)" if w in incomplete else ""), fmt(v)) for w, v in points],
         ))  # fmt: skip
     comparisons = []
     for code in COMPARED_KPIS:

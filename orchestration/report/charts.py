@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date
 
 import matplotlib
@@ -19,6 +19,7 @@ ACTUAL = "#1f5f8b"
 TARGET = "#c0392b"
 FLAGGED = "#e67e22"
 BELOW_TARGET = "#b9770e"
+INCOMPLETE = "#8a949e"
 
 plt.rcParams.update({
     "svg.fonttype": "none",  # text stays text: smaller, searchable, printable
@@ -60,12 +61,22 @@ def line_chart(
     points: Sequence[tuple[date, float | None]],
     target: float | None,
     fmt: Callable[[float], str],
+    incomplete: Collection[date] = (),
 ) -> str:
-    """A KPI by week with its target as a dashed line."""
+    """A KPI by week with its target as a dashed line. Incomplete weeks (history covers part of them)
+    are hollow grey points apart from the line: never drawn as real lows or highs."""
     fig, ax = plt.subplots(figsize=(6.2, 2.6))
-    xs = [d for d, v in points if v is not None]
-    ys = [v for _, v in points if v is not None]
+    shown = [(d, v) for d, v in points if v is not None]
+    xs = [d for d, _ in shown if d not in incomplete]
+    ys = [v for d, v in shown if d not in incomplete]
     ax.plot(xs, ys, color=ACTUAL, marker="o", markersize=3, linewidth=1.6, label="actual", gid="series-actual")
+    partial = [(d, v) for d, v in shown if d in incomplete]
+    if partial:
+        ax.plot(
+            [d for d, _ in partial], [v for _, v in partial], linestyle="none", marker="o", markersize=4,
+            markerfacecolor="none", markeredgecolor=INCOMPLETE, label="incomplete week (before the history start)",
+            gid="series-incomplete",
+        )  # fmt: skip
     if target is not None:
         ax.axhline(target, color=TARGET, linestyle="--", linewidth=1.2, label=f"target {fmt(target)}", gid="target")
     ax.set_title(title, loc="left", fontsize=10)

@@ -47,6 +47,8 @@ class KpiRow:
     benchmark: float | None
     numerator: int
     denominator: int
+    immature: int | None  # tickets whose clock for this KPI has not run out (none for KPIs without one)
+    complete: bool  # the period starts on or after the history start (rpt_kpi_scorecard.is_complete)
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,17 @@ QUALITY_LINES = (
      ("handled_tickets", "quarantined_handle_tickets"), "tickets with a handle time"),
     ("Left out of FRT and FRT attainment: first reply before creation", "quarantined_first_response_tickets",
      ("tickets_with_first_reply", "quarantined_first_response_tickets"), "tickets with a first reply"),
+    # maturity: a KPI's clock still running at the data's newest event; counted once it runs out
+    ("Not yet in FCR: still inside the reopen window", "fcr_immature_tickets",
+     ("fcr_tickets", "fcr_immature_tickets"), "tickets"),
+    ("Not yet in complaint escalation compliance: complaints under 24 h old", "complaints_immature_at_24h",
+     ("complaint_tickets",), "complaints"),
+    ("Not yet in complaint feedback within 48 h: complaints under 48 h old", "complaints_immature_at_48h",
+     ("complaint_tickets",), "complaints"),
+    ("Not yet in the escalation SLA: L2/L3 tickets younger than their escalation time",
+     "escalation_immature_tickets", ("tickets_created",), "tickets"),
+    ("Not yet in the resolution SLA: tickets younger than their resolution time", "resolution_immature_tickets",
+     ("tickets_due_resolution", "resolution_immature_tickets"), "tickets with a resolution time"),
 )  # fmt: skip
 
 
@@ -93,7 +106,7 @@ class ReportData:
     data_through: date  # the last day the published marts hold
     days_with_data: int  # days of the period with at least one ticket or response
     scorecard: list[KpiRow]
-    trends: dict[str, list[tuple[date, float | None]]]  # kpi -> (week start, actual)
+    trends: dict[str, list[tuple[date, float | None, bool]]]  # kpi -> (week start, actual, complete)
     comparisons: dict[tuple[str, str], list[Slice]]  # (kpi, dimension) -> slices
     complaint_days: list[tuple[date, float | None, int, int]]  # day, rate, complaints, tickets
     anomalies: list[Anomaly]  # the volume anomaly check's findings for the period's days
@@ -101,6 +114,12 @@ class ReportData:
     root_causes: dict[str, list[Slice]] = field(default_factory=dict)  # missed kpi -> slices by category
     quality: list[QualityLine] = field(default_factory=list)  # the data-quality note
     sources: list[tuple[str, str]] = field(default_factory=list)  # (label, mode) of each source that fed the marts
+    previous_complete: bool | None = None  # the previous period's completeness; None: not in the marts
+
+    @property
+    def complete(self) -> bool:
+        """The period starts on or after the history start: history covers all of it."""
+        return all(k.complete for k in self.scorecard)
 
     @property
     def sources_line(self) -> str:
@@ -144,25 +163,33 @@ def default_period(con: duckdb.DuckDBPyConnection) -> Period:
 def _scorecard(con: duckdb.DuckDBPyConnection, period: Period) -> list[KpiRow]:
     rows = con.execute(
         "select kpi_code, kpi_name, formula, data_source, better, target_value, actual_value, is_target_met, "
-        "previous_value, change_value, benchmark_value, numerator, denominator "
+        "previous_value, change_value, benchmark_value, numerator, denominator, immature_tickets, is_complete "
         "from marts.rpt_kpi_scorecard where period_type = ? and period_start = ? order by data_source, kpi_code",
         [period.period_type, period.start],
     ).fetchall()
     return [KpiRow(*r) for r in rows]
 
 
-def _trends(con: duckdb.DuckDBPyConnection, period: Period) -> dict[str, list[tuple[date, float | None]]]:
+def _trends(con: duckdb.DuckDBPyConnection, period: Period) -> dict[str, list[tuple[date, float | None, bool]]]:
     first_week = period.end - timedelta(days=7 * TREND_WEEKS)
     rows = con.execute(
-        "select kpi_code, period_start, actual_value from marts.rpt_kpi_scorecard "
+        "select kpi_code, period_start, actual_value, is_complete from marts.rpt_kpi_scorecard "
         "where period_type = 'week' and period_start >= ? and period_start < ? and kpi_code in "
         f"({', '.join('?' for _ in TREND_KPIS)}) order by kpi_code, period_start",
         [first_week, period.end, *TREND_KPIS],
     ).fetchall()
-    trends: dict[str, list[tuple[date, float | None]]] = {k: [] for k in TREND_KPIS}
-    for code, week, actual in rows:
-        trends[code].append((week, actual))
+    trends: dict[str, list[tuple[date, float | None, bool]]] = {k: [] for k in TREND_KPIS}
+    for code, week, actual, complete in rows:
+        trends[code].append((week, actual, complete))
     return trends
+
+
+def _is_complete(con: duckdb.DuckDBPyConnection, period: Period) -> bool | None:
+    row = con.execute(
+        "select bool_and(is_complete) from marts.rpt_kpi_scorecard where period_type = ? and period_start = ?",
+        [period.period_type, period.start],
+    ).fetchone()
+    return row[0] if row else None
 
 
 def _slices(con: duckdb.DuckDBPyConnection, period: Period, kpi: str, dimension: str, order: str) -> list[Slice]:
@@ -229,6 +256,7 @@ def load(con: duckdb.DuckDBPyConnection, period: Period) -> ReportData:
         complaint_reasons=_slices(con, period, "complaint_rate", "category", "numerator desc"),
         quality=_quality(con, period),
         sources=sources(con),
+        previous_complete=_is_complete(con, period.previous()),
     )
     for kpi in report.missed:
         report.root_causes[kpi.kpi_code] = _slices(

@@ -107,6 +107,9 @@ select
     cast({{ safe_rate(dim ~ "_score_sum", dim ~ "_score_responses") }} as double precision) as {{ dim }}_score_mean,
     {% endfor %}
     cast({{ safe_rate("talk_seconds_sum", "tickets_with_calls") }} as double precision) as talk_seconds_avg,
+    -- a day before the history start (var history_start) holds only what reached it from later
+    -- days (tickets created earlier, updated since): shown as incomplete, never as a real low
+    cast(kpi_date >= cast('{{ var("history_start") }}' as date) as boolean) as is_complete,
     -- the newest raw load this row's build had seen (macros/late_activity.sql)
     cast(ld.raw_loaded_through as timestamp) as raw_loaded_through
 from parts

@@ -119,6 +119,8 @@ measured as (
         coalesce(tc.customer_tier, 'unknown') as customer_tier,
         {{ seconds_between('l.created_at', 'st.first_reply_at') }} as measured_first_response_seconds,
         tg.first_response_seconds as first_response_target_seconds,
+        tg.escalation_seconds as escalation_target_seconds,
+        tg.resolution_seconds as resolution_target_seconds,
         {{ seconds_between('coalesce(st.first_assigned_at, l.created_at)', 'st.solved_at') }} as measured_handle_seconds,
         {{ seconds_between('l.created_at', 'st.solved_at') }} as resolution_seconds,
         {{ seconds_between('l.created_at', 'l.escalated_at') }} as escalation_seconds,
@@ -237,6 +239,55 @@ select
             ''
         ) as varchar
     ) as quarantine_reasons,
+    -- Maturity (kpi-definitions.md): a KPI's clock has run out for a ticket when the ticket is at
+    -- least the KPI's window old at the data's horizon (age_seconds_at_horizon, as for complaints at
+    -- 24 h). Until then its outcome is not known: the KPI counts it in neither numerator nor
+    -- denominator (the parts count it as immature). Null: the KPI does not apply to the ticket.
+    -- FCR's window is the reopen window: a solved ticket can still be reopened until it closes.
+    cast(age_seconds_at_horizon >= {{ var('fcr_reopen_window_hours') * 3600 }} as boolean) as is_fcr_mature,
+    cast(
+        case when is_complaint then age_seconds_at_horizon >= {{ var('complaint_escalation_hours') * 3600 }} end
+        as boolean
+    ) as is_complaint_24h_mature,
+    cast(
+        case when is_complaint then age_seconds_at_horizon >= {{ var('complaint_feedback_hours') * 3600 }} end
+        as boolean
+    ) as is_complaint_48h_mature,
+    -- The response level's escalation (L2, L3) and resolution targets (response_level_targets.csv)
+    cast(escalation_target_seconds as bigint) as escalation_target_seconds,
+    cast(resolution_target_seconds as bigint) as resolution_target_seconds,
+    cast(
+        case when escalation_target_seconds is not null then age_seconds_at_horizon >= escalation_target_seconds end
+        as boolean
+    ) as is_escalation_sla_mature,
+    cast(
+        case when resolution_target_seconds is not null then age_seconds_at_horizon >= resolution_target_seconds end
+        as boolean
+    ) as is_resolution_sla_mature,
+    -- Needs escalation: an L2/L3 ticket whose escalation time ran out before it was resolved (one
+    -- resolved within it needed no hand-over; with no known solve time it is not known resolved).
+    cast(
+        coalesce(
+            age_seconds_at_horizon >= escalation_target_seconds
+            and (solved_at is null or resolution_seconds > escalation_target_seconds),
+            false
+        ) as boolean
+    ) as is_escalation_needed,
+    cast(
+        coalesce(
+            age_seconds_at_horizon >= escalation_target_seconds
+            and (solved_at is null or resolution_seconds > escalation_target_seconds)
+            and escalation_seconds <= escalation_target_seconds,
+            false
+        ) as boolean
+    ) as is_escalated_within_target,
+    -- resolved within the level's resolution time; a solve with no known time is not known in time
+    cast(
+        coalesce(
+            age_seconds_at_horizon >= resolution_target_seconds and resolution_seconds <= resolution_target_seconds,
+            false
+        ) as boolean
+    ) as is_resolved_within_target,
     -- the newest raw load this row's build had seen (macros/late_activity.sql)
     cast(raw_loaded_through as timestamp) as raw_loaded_through
 from quarantined

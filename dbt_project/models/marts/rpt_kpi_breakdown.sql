@@ -98,7 +98,9 @@ select
         when k.denominator = 0 then 0
         when t.better = 'higher' then (k.target - k.actual) * {{ safe_rate('k.denominator', 'p.period_denominator') }}
         when t.better = 'lower' then (k.actual - k.target) * {{ safe_rate('k.denominator', 'p.period_denominator') }}
-    end as double precision) as shortfall_contribution
+    end as double precision) as shortfall_contribution,
+    -- as in rpt_kpi_scorecard: a period that starts before the history start is incomplete
+    cast(k.period_start >= cast('{{ var("history_start") }}' as date) as boolean) as is_complete
 from (
     select kp.*, coalesce(kp.parts_target, tt.target_value) as target
     from kpis as kp

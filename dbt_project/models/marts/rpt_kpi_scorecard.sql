@@ -55,7 +55,13 @@ select
         as is_target_met,
     cast(c.previous_actual as double precision) as previous_value,
     cast(c.actual - c.previous_actual as double precision) as change_value,
-    cast(b.benchmark_value as double precision) as benchmark_value
+    cast(b.benchmark_value as double precision) as benchmark_value,
+    -- tickets whose clock for this KPI has not run out (kpi_immature_parts); null: a KPI with no clock
+    cast(c.immature_tickets as bigint) as immature_tickets,
+    -- A period is complete when history covers all of it: it starts on or after the history start
+    -- (var history_start). Days before it, and the first week, month or quarter that history
+    -- covers only in part, are incomplete; reports show them as such.
+    cast(c.period_start >= cast('{{ var("history_start") }}' as date) as boolean) as is_complete
 from compared as c
 inner join {{ ref('kpi_targets') }} as t on t.kpi_code = c.kpi_code
 left join {{ ref('industry_benchmarks') }} as b on b.kpi_code = c.kpi_code
