@@ -155,6 +155,15 @@ def test_csat_and_dimensions(warehouse):
     assert (p["speed_score_positive_responses"], p["speed_score_responses"], p["speed_score_sum"]) == (4, 8, 28)
     # Only S8 answered speed alone: accuracy has 7 answers.
     assert p["accuracy_score_responses"] == 7
+    # Attitude: S1 5, S2 5, S3 3, S4 2, S5 5, S6 4 (满意), S7 4 -> 5 of 7 score 4-5, sum 28.
+    assert (p["attitude_score_positive_responses"], p["attitude_score_responses"], p["attitude_score_sum"]) == (
+        5,
+        7,
+        28,
+    )
+    # Resolution: S1 5, S2 4, S3 1, S4 1, S5 5, S6 3, S7 4 -> 4 of 7 score 4-5, sum 23.
+    assert (p["resolution_score_positive_responses"], p["resolution_score_responses"],
+            p["resolution_score_sum"]) == (4, 7, 23)  # fmt: skip
 
 
 def test_nps_on_both_scales(warehouse):
