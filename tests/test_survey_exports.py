@@ -366,3 +366,28 @@ def test_a_prefix_that_matches_two_columns_is_refused(drops):
     (drops / TENCENT_FILE).write_bytes(text.encode("utf-8-sig"))
     with pytest.raises(SurveyMappingError, match=re.escape("overall (prefix '1.') matches 2 columns")):
         pipeline.ingest_survey_csv(load_settings(), D, D, "run-1")
+
+
+def test_a_bench_size_excel_export_loads_under_a_modest_memory_limit(drops, monkeypatch):
+    # The bench's 问卷星 download of 2026-03 (13,700 tickets a day) held 14,712 rows, 1.1 MB, and its
+    # load died at DuckDB's 3 GB cap: the statement read the JSON record hundreds of times. 500 MB
+    # is a sixth of that cap and several times what the load needs now.
+    monkeypatch.setenv("CSKPI_DUCKDB_MEMORY_LIMIT", "500MB")
+    copies = 2_500
+    rows = [[n * 6 + row[0], *row[1:]] for n in range(copies) for row in make_fixtures.WJX_ROWS]
+    make_fixtures.write_wjx(drops / "108397328_1_客户满意度回访.xlsx", rows)
+    result = pipeline.ingest_survey_csv(load_settings(), D, D1, "run-1")
+    # Each copy of the six fixture rows has its own 序号: rows 1-5 load (5 answered no KPI question,
+    # still loaded), row 6 (特别满意) is rejected. 2,500 copies: 15,000 read, 12,500 loaded, 2,500 rejected.
+    counts = (result.records_fetched, result.records_loaded, result.records_rejected, result.duplicates_dropped)
+    assert counts == (15_000, 12_500, 2_500, 0)
+    # Per copy overall 非常满意 5 + 满意 4 + 一般 3 + 不满意 2 (row 5 skipped): 14 -> 35,000 over 10,000
+    # answers; speed 5, (跳过), 3, 2 -> 10 over 3, 25,000 over 7,500; NPS 愿意, 不确定, 不愿意, 不愿意 -> 1
+    # willing, 2,500.
+    assert _rows(
+        "select count(*), count(distinct id), sum(csat_value), count(csat_value), sum(speed_score), "
+        "count(speed_score), count(*) filter (where nps_answer = 'willing') from raw.surveys__csv_responses"
+    ) == [(12_500, 12_500, 35_000, 10_000, 25_000, 7_500, 2_500)]
+    assert _rows("select count(*), count(distinct payload_md5) from raw._rejects where scope = 'wjx'") == [
+        (2_500, 2_500)
+    ]

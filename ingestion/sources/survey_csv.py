@@ -535,19 +535,30 @@ def _sql_list(values: Iterable[str]) -> str:
     return ", ".join(f"'{_q(v)}'" for v in values)
 
 
-def _in_record(key: str) -> str:
-    """The cell of column `key` from the raw record (a JSON path quotes the key: any text is safe)."""
-    path = '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return f"json_extract_string(rec, '{_q(path)}')"
+def _json_path(key: str) -> str:
+    """The JSON path of column `key` in the raw record, as a SQL literal (quoted: any text is safe)."""
+    return "'" + _q('$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"') + "'"
+
+
+# Memory: DuckDB gives every JSON function in a statement its own parse buffers (~13 MB each on a
+# 问卷星 export, measured), shares a repeated subexpression only outside a case's branches, binds
+# `case x when a ... when b` as a copy of x per label and `x between a and b` as two copies, and
+# plans a list of five or more constants after `in` (or in list_contains) as a hash join of its
+# own. Cells read one by one, each inside the answer's case, inside a score's label case, read
+# again by each rule, made hundreds of JSON reads and 155 joins of one statement: a 15,000-row
+# export needed more than 3 GB (bench, 2026-03-31). So a row's record is read once, as the list
+# of the mapping's cells (`cells` below), the same expression in every column; a label is a map
+# lookup; a marker is found with list_position; and the rules read the typed columns by name.
 
 
 def _label_case(expr: str, labels: dict[str, int | str], otherwise: str) -> str:
+    """The label's value when `expr` is one of the labels, else `otherwise` (a label's value is never null)."""
     if not labels:
         return otherwise
-    cases = " ".join(
-        f"when '{_q(k)}' then " + (str(v) if isinstance(v, int) else f"'{_q(str(v))}'") for k, v in labels.items()
+    entries = ", ".join(
+        f"'{_q(k)}': " + (str(v) if isinstance(v, int) else f"'{_q(str(v))}'") for k, v in labels.items()
     )
-    return f"case {expr} {cases} else {otherwise} end"
+    return f"coalesce(map_extract_value(MAP {{{entries}}}, {expr}), {otherwise})"
 
 
 def stream_spec(mapping: SurveyCsvMapping, export: LandedExport | None = None) -> StreamSpec:
@@ -561,6 +572,13 @@ def stream_spec(mapping: SurveyCsvMapping, export: LandedExport | None = None) -
     else:
         keys = {what: str(m.value) for what, m in _matches(mapping).items() if m.kind == "exact"}
     markers = _sql_list(mapping.missing) or "''"
+    # Every cell the mapping reads, trimmed, a missing-answer marker as null: one JSON read per row.
+    read = list(dict.fromkeys(keys.values()))
+    cells = (
+        f"list_transform(json_extract_string(rec, [{', '.join(_json_path(k) for k in read)}]), "
+        f"lambda v: case when list_position([{markers}], coalesce(trim(v), '')) is not null then null "
+        "else trim(v) end)"
+    )
 
     def answer(what: str) -> str:
         """The trimmed cell; null when absent or a missing-answer marker."""
@@ -568,8 +586,7 @@ def stream_spec(mapping: SurveyCsvMapping, export: LandedExport | None = None) -
             return f"'{_q(mapping.fixed[what])}'"
         if what not in keys:
             return "null::varchar"
-        cell = f"trim({_in_record(keys[what])})"
-        return f"case when coalesce({cell}, '') in ({markers}) then null else {cell} end"
+        return f"{cells}[{read.index(keys[what]) + 1}]"
 
     def value(q: Question) -> str:
         """A numeric answer's score: its label's, or the number written."""
@@ -589,6 +606,8 @@ def stream_spec(mapping: SurveyCsvMapping, export: LandedExport | None = None) -
         local = parse(f"{answer('submitted_at.date_column')} || ' ' || {answer('submitted_at.time_column')}")
     submitted = f"timezone('UTC', timezone('{_q(mapping.timezone)}', {local}))::timestamp"
 
+    # The rules read the typed columns by name (the loader evaluates them over its parsed row): a
+    # score's expression is not spelled out again in each rule.
     rules: list[tuple[str, str]] = [
         ("id is null", "missing id"),
         ("submitted_at is null", "unparseable submitted_at"),
@@ -603,14 +622,15 @@ def stream_spec(mapping: SurveyCsvMapping, export: LandedExport | None = None) -
         if s.numeric:
             csat_value = value(overall)
             csat_low, csat_high = str(s.low), str(s.high)
+            # `in` keeps a null score null; it is written once per statement, so a join at most
             csat_positive = f"({csat_value}) in ({', '.join(map(str, s.positive))})"
-            rules.append((f"{answer('overall')} is not null and ({csat_value}) is null",
+            rules.append((f"{answer('overall')} is not null and csat_value is null",
                           "overall answer is neither a number nor a label of its scale"))  # fmt: skip
-            rules.append((f"({csat_value}) not between {s.low} and {s.high}", "overall score out of range"))
+            rules.append((f"csat_value not between {s.low} and {s.high}", "overall score out of range"))
         else:  # good_bad: its labels, or the words good / bad
             verdict = _label_case(answer("overall"), s.labels, f"lower({answer('overall')})")
-            csat_positive = f"case ({verdict}) when 'good' then true when 'bad' then false end"
-            rules.append((f"{answer('overall')} is not null and ({csat_positive}) is null", "unknown good/bad answer"))
+            csat_positive = f"map_extract_value(MAP {{'good': true, 'bad': false}}, {verdict})"
+            rules.append((f"{answer('overall')} is not null and is_csat_positive is null", "unknown good/bad answer"))
         csat_scale = f"case when {answer('overall')} is not null then {csat_scale} end"
 
     dims: dict[str, str] = {}
@@ -620,9 +640,9 @@ def stream_spec(mapping: SurveyCsvMapping, export: LandedExport | None = None) -
             dims[dim] = "null"
             continue
         dims[dim] = value(q)
-        rules.append((f"{answer(dim)} is not null and ({dims[dim]}) is null",
+        rules.append((f"{answer(dim)} is not null and {dim}_score is null",
                       f"{dim} answer is neither a number nor a label of its scale"))  # fmt: skip
-        rules.append((f"({dims[dim]}) not between 1 and 5", f"{dim} score out of range"))
+        rules.append((f"{dim}_score not between 1 and 5", f"{dim} score out of range"))
 
     nps = mapping.questions.get("nps")
     nps_answer = nps_scale = "null"
@@ -630,12 +650,13 @@ def stream_spec(mapping: SurveyCsvMapping, export: LandedExport | None = None) -
         nps_scale = f"case when {answer('nps')} is not null then '{nps.scale.name}' end"
         if nps.scale.name == "three_option":
             nps_answer = _label_case(answer("nps"), nps.scale.labels, answer("nps"))
-            rules.append((f"({nps_answer}) not in ({_sql_list(THREE_OPTIONS)})", "unknown nps answer"))
+            rules.append((f"nps_answer not in ({_sql_list(THREE_OPTIONS)})", "unknown nps answer"))
         else:
             nps_answer = f"cast(({value(nps)}) as varchar)"
-            rules.append((f"{answer('nps')} is not null and ({value(nps)}) is null",
+            rules.append((f"{answer('nps')} is not null and nps_answer is null",
                           "nps answer is neither a number nor a label of its scale"))  # fmt: skip
-            rules.append((f"({value(nps)}) not between 0 and 10", "nps out of range"))
+            # nps_answer is the score as text: cast back, the same whole number
+            rules.append(("cast(nps_answer as integer) not between 0 and 10", "nps out of range"))
 
     answered = [answer(q) for q in mapping.questions]
     has_kpi_answer = " or ".join(f"{a} is not null" for a in answered)
