@@ -16,7 +16,14 @@ from orchestration.defs.resources import dbt_executable
 
 
 def run_dbt(*args: str, env: dict[str, str], target_dir: Path) -> str:
-    full_env = {**os.environ, **env, "DBT_TARGET_PATH": str(target_dir / "target"), "DBT_LOG_PATH": str(target_dir)}
+    # the shared settings (timezone, history start) from their one home, as the pipeline passes them
+    full_env = {
+        **os.environ,
+        **load_settings().dbt_env(),
+        **env,
+        "DBT_TARGET_PATH": str(target_dir / "target"),
+        "DBT_LOG_PATH": str(target_dir),
+    }
     done = subprocess.run(
         [dbt_executable(), *args, "--project-dir", "dbt_project", "--profiles-dir", "dbt_project"],
         cwd=PROJECT_ROOT, env=full_env, capture_output=True, text=True,
