@@ -64,8 +64,7 @@ dev: setup
 	$(BIN)/dagster dev -w workspace.yaml
 
 docs: setup
-	CSKPI_WAREHOUSE_PATH=$${CSKPI_WAREHOUSE_PATH:-$(CURDIR)/data/warehouse.duckdb} $(BIN)/dbt docs generate \
-		--project-dir dbt_project --profiles-dir dbt_project --target-path $(CURDIR)/data/dbt_docs
+	$(BIN)/cskpi dbt docs generate --target-path $(CURDIR)/data/dbt_docs
 	@echo "open data/dbt_docs/index.html, or: $(BIN)/dbt docs serve --project-dir dbt_project --target-path $(CURDIR)/data/dbt_docs"
 
 lint: setup

@@ -28,7 +28,7 @@ import duckdb
 from bench import history, measure, report
 from bench.measure import Runs
 from ingestion.sample.server import SAMPLE_CREDENTIALS
-from ingestion.settings import PROJECT_ROOT
+from ingestion.settings import DEFAULT_HISTORY_START, DEFAULT_REPORTING_TIMEZONE, PROJECT_ROOT
 from orchestration.defs.resources import dbt_executable
 
 # About 10M tickets in the L warehouse: a day's raw partition holds ~27k ticket versions (the day's new
@@ -199,7 +199,14 @@ def size_steps(size: str, env: dict[str, str], work: Path, day_dir: Path, log: P
         say(f"{size}: making {days} days of raw history from {LAST_DAY}'s rows ...")
         history.repeat_day(data / "warehouse.duckdb", LAST_DAY, days, say)
     warehouse = data / "warehouse.duckdb"
-    dbt_env = {**in_dir(env, data), "DBT_INDIRECT_SELECTION": "buildable"}
+    # sample_env drops the caller's CSKPI_ settings, so the bench's steps run on the defaults; dbt
+    # reads the shared ones from the environment (ingestion/settings.py, Settings.dbt_env)
+    dbt_env = {
+        **in_dir(env, data),
+        "CSKPI_REPORTING_TIMEZONE": DEFAULT_REPORTING_TIMEZONE,
+        "CSKPI_HISTORY_START": DEFAULT_HISTORY_START,
+        "DBT_INDIRECT_SELECTION": "buildable",
+    }
     dbt_build = [
         dbt_executable(), "build", "--full-refresh", "--project-dir", "dbt_project", "--profiles-dir", "dbt_project",
         "--target-path", str(work / "dbt_target"), "--log-path", str(work / "dbt_logs"),

@@ -3,21 +3,20 @@
 -- follows staging -> int_zendesk__ticket_lifecycle / int_surveys__responses -> fct_tickets /
 -- fct_survey_responses -> fct_kpi_daily, with the same dedup, exclusions and KPI parts.
 --
--- These literals mirror the var defaults in dbt_project/dbt_project.yml; keep them equal:
---   reporting_timezone              'Asia/Shanghai'
---   complaint_tags                  ["complaint"]
---   complaint_ticket_types          []; complaint_categories ["complaint"] (category field "360000000002")
---   complaint_escalation_hours 24 (86400 s), complaint_feedback_hours 48 (172800 s)
---   fcr_reopen_window_hours         96 (345600 s)
---   spam_tags, test_tags            ["spam"], ["test"]
---   merged_tags                     ["closed_by_merge"]
---   escalation_group_names          ["Technical Escalations", "Complaints Desk"]
---   realtime_channels               ["chat", "app", "wechat", "social"], fcr_session_gap_minutes 30
---   zendesk_response_level_field    "360000000001", zendesk_category_field "360000000002"
---   response_level_order            ["l1", "l2", "l3"], response_level_first_set_is_escalation false
--- The channel taxonomy ('phone' ... 'other') is the fixed list of marts/dim_channel.sql.
--- {seeds} is replaced by the caller with the absolute path of dbt_project/seeds, so the channel
--- mapping and the response-level targets are the ones dbt loads.
+-- A Jinja template (bench/floor.py renders it): every setting it reads comes from its one home,
+-- as the models read it, so the floor cannot drift from them:
+--   var(...)       dbt_project.yml's vars, as dbt renders them (reporting_timezone and history_start
+--                  from the environment ingestion/settings.py gives every dbt invocation):
+--                  reporting_timezone, complaint_tags, complaint_ticket_types, complaint_categories,
+--                  complaint_escalation_hours, complaint_feedback_hours, fcr_reopen_window_hours,
+--                  spam_tags, test_tags, merged_tags, escalation_group_names, realtime_channels,
+--                  fcr_session_gap_minutes, zendesk_response_level_field, zendesk_category_field
+--                  (field ids: the floor does not resolve titles), response_level_order,
+--                  response_level_first_set_is_escalation
+--   {{ seeds }}    the absolute path of dbt_project/seeds: the channel mapping and the
+--                  response-level targets are the CSVs dbt loads
+-- The channel taxonomy ('phone' ... 'other') is kpi-definitions.md's fixed list, as in
+-- marts/dim_channel.sql: a definition, not a setting.
 --
 -- Every dedup keeps the rowid of the newest row per key (arg_max), then only those rows:
 -- the same rows as dbt's row_number() = 1, cheaper than a window over whole rows. Tickets and
@@ -29,7 +28,7 @@ channel_mapping as (
     select source_system, source_value, channel
     -- the seed's columns given, so nothing is sniffed
     from read_csv(
-        '{seeds}/channel_mapping.csv', header = true, auto_detect = false, delim = ',', quote = '"',
+        '{{ seeds }}/channel_mapping.csv', header = true, auto_detect = false, delim = ',', quote = '"',
         columns = {'source_system': 'varchar', 'source_value': 'varchar', 'channel': 'varchar'}
     )
 ),
@@ -58,7 +57,7 @@ response_targets as (
         cast(escalation_seconds as bigint) as escalation_target_seconds,
         cast(resolution_seconds as bigint) as resolution_target_seconds
     from read_csv(
-        '{seeds}/response_level_targets.csv', header = true, auto_detect = false, delim = ',', quote = '"',
+        '{{ seeds }}/response_level_targets.csv', header = true, auto_detect = false, delim = ',', quote = '"',
         columns = {
             'response_level': 'varchar', 'channel': 'varchar', 'first_response_seconds': 'varchar',
             'escalation_seconds': 'varchar', 'resolution_seconds': 'varchar'
@@ -76,16 +75,15 @@ tickets as (
         coalesce(zc.channel, 'other') as channel,
         t.group_id,
         t.requester_id,
-        lower(t.custom_fields ->> '360000000001') as response_level,
-        t.custom_fields ->> '360000000002' as category,
+        lower(t.custom_fields ->> '{{ var("zendesk_response_level_field") }}') as response_level,
+        t.custom_fields ->> '{{ var("zendesk_category_field") }}' as category,
+        t.type as ticket_type,
         -- tags are matched with LIKE on the JSON text, as macros/tags.sql does
         cast(t.tags as varchar) as tags_json,
         -- excluded: spam, deleted, test, merged (macros/tags.sql's ticket_exclusion_reason is not null)
         coalesce(
             t.status = 'deleted'
-            or cast(t.tags as varchar) like '%"spam"%'
-            or cast(t.tags as varchar) like '%"test"%'
-            or cast(t.tags as varchar) like '%"closed_by_merge"%',
+            or {{ has_any_tag('cast(t.tags as varchar)', var('spam_tags') + var('test_tags') + var('merged_tags')) }},
             false
         ) as is_excluded_ticket
     from raw.zendesk__tickets as t
@@ -120,7 +118,7 @@ event_facts as (
         min(created_at) filter (is_assignment) as first_assigned_at,
         min(created_at) filter (is_agent_reply) as first_reply_at,
         count(*) filter (is_agent_reply) as public_agent_replies,
-        -- the lifecycle's reply sessions: replies more than fcr_session_gap_minutes (30) apart
+        -- the lifecycle's reply sessions: replies more than fcr_session_gap_minutes apart
         list(created_at order by created_at) filter (is_agent_reply) as agent_reply_times,
         sum(call_duration_seconds) filter (is_call) as talk_seconds,
         min(created_at) filter (is_status_change and new_value = 'solved') as first_solved_at,
@@ -158,22 +156,28 @@ event_facts as (
             is_kept and e.event_type = 'VoiceComment' as is_call,
             -- a status change of any event type, Create included
             is_kept and e.field_name = 'status' as is_status_change,
-            is_kept and e.event_type = 'Create' and e.field_name = '360000000001' as is_initial_level,
-            -- escalated: the response level raised in the order l1 < l2 < l3 (a first setting,
-            -- with no previous value, is not a raise), or a hand-over to an escalation group
+            is_kept and e.event_type = 'Create' and e.field_name = '{{ var("zendesk_response_level_field") }}' as is_initial_level,
+            -- escalated: the response level raised in response_level_order (a first setting, with no
+            -- previous value, only when response_level_first_set_is_escalation, from the lowest
+            -- level), or a hand-over to an escalation group
             is_kept
             and e.event_type = 'Change'
             and (
                 (
-                    e.field_name = '360000000001'
-                    and list_position(['l1', 'l2', 'l3'], lower(e.new_value))
-                        > list_position(['l1', 'l2', 'l3'], lower(e.previous_value))
+                    e.field_name = '{{ var("zendesk_response_level_field") }}'
+                    and coalesce(
+                        list_position([{{ levels }}], lower(e.new_value))
+                        > {% if var('response_level_first_set_is_escalation') %}coalesce({% endif -%}
+                        list_position([{{ levels }}], lower(e.previous_value))
+                        {%- if var('response_level_first_set_is_escalation') %}, case when e.previous_value is null then 1 end){% endif %},
+                        false
+                    )
                 )
                 or (
                     e.field_name = 'group_id'
                     and e.new_value in (
                         select cast(id as varchar) from raw.zendesk__groups
-                        where _record ->> 'name' in ('Technical Escalations', 'Complaints Desk')
+                        where _record ->> 'name' in ({{ sql_list(var('escalation_group_names')) }})
                     )
                 )
             ) as is_escalation
@@ -289,13 +293,21 @@ ticket_slices as (
 -- epoch seconds cast to bigint, as macros/portable.sql's seconds_between.
 ticket_facts as (
     select
-        cast((t.created_at at time zone 'UTC') at time zone 'Asia/Shanghai' as date) as kpi_date,
+        cast((t.created_at at time zone 'UTC') at time zone '{{ var("reporting_timezone") }}' as date) as kpi_date,
         t.kpi_channel as channel,
         t.team,
         t.customer_tier,
         t.is_excluded_ticket as is_excluded,
-        -- a complaint tag, or the category complaint (complaint_categories; complaint_ticket_types is empty)
-        t.tags_json like '%"complaint"%' or coalesce(t.category = 'complaint', false) as is_complaint,
+        -- a complaint tag, type or category (int_zendesk__ticket_lifecycle's is_complaint)
+        (
+            {{ has_any_tag('t.tags_json', var('complaint_tags')) }}
+            {%- if var('complaint_ticket_types') %}
+            or coalesce(t.ticket_type in ({{ sql_list(var('complaint_ticket_types')) }}), false)
+            {%- endif %}
+            {%- if var('complaint_categories') %}
+            or coalesce(t.category in ({{ sql_list(var('complaint_categories')) }}), false)
+            {%- endif %}
+        ) as is_complaint,
         ef.first_solved_at,
         -- fct_tickets' timing_source: a ticket without its creation audit takes its moments from
         -- Zendesk's metrics (the events miss its early history). The aliases differ from event_facts'
@@ -320,7 +332,7 @@ ticket_facts as (
         coalesce(ef.public_agent_replies, 0) as public_agent_replies,
         coalesce(len(list_filter(
             generate_series(1, len(ef.agent_reply_times)),
-            lambda i: i = 1 or epoch(ef.agent_reply_times[i]) - epoch(ef.agent_reply_times[i - 1]) > 1800
+            lambda i: i = 1 or epoch(ef.agent_reply_times[i]) - epoch(ef.agent_reply_times[i - 1]) > {{ var('fcr_session_gap_minutes') * 60 }}
         )), 0) as agent_reply_sessions,
         coalesce(ef.reopen_count, 0) as reopen_count,
         t.status,
@@ -341,7 +353,7 @@ ticket_facts as (
     -- the target of the response level at creation (a later raise is an escalation), by the
     -- mapped channel
     left join response_targets as tg
-        on tg.response_level = lower(coalesce(ef.initial_response_level, t.response_level, 'l1'))
+        on tg.response_level = lower(coalesce(ef.initial_response_level, t.response_level, '{{ var("response_level_order")[0] | lower }}'))
         and tg.channel = t.channel
 ),
 
@@ -392,7 +404,7 @@ ticket_days as (
             and reopen_count = 0
             and escalated_at is null
             and (
-                case when channel in ('chat', 'app', 'wechat', 'social') then agent_reply_sessions
+                case when channel in ({{ sql_list(var('realtime_channels')) }}) then agent_reply_sessions
                 else public_agent_replies end
             ) = 1
         ) as one_touch_resolved_tickets,
@@ -400,12 +412,12 @@ ticket_days as (
         count(escalated_at) filter (not is_excluded) as escalated_tickets,
         count(*) filter (not is_excluded and is_complaint) as complaint_tickets,
         count(*) filter (not is_excluded and is_unresolved_at_24h) as complaints_unresolved_at_24h,
-        count(*) filter (not is_excluded and is_unresolved_at_24h and escalation_seconds <= 86400)
+        count(*) filter (not is_excluded and is_unresolved_at_24h and escalation_seconds <= {{ escalation_seconds }})
             as complaints_escalated_by_24h,
         -- a public reply or a solve within 48 h of creation, of complaints 48 h old at the horizon
         count(*) filter (
-            not is_excluded and is_complaint and age_seconds_at_horizon >= 172800
-            and (first_response_seconds <= 172800 or resolution_seconds <= 172800)
+            not is_excluded and is_complaint and age_seconds_at_horizon >= {{ feedback_seconds }}
+            and (first_response_seconds <= {{ feedback_seconds }} or resolution_seconds <= {{ feedback_seconds }})
         ) as complaints_answered_within_48h,
         count(*) filter (not is_excluded and is_handle_quarantined) as quarantined_handle_tickets,
         count(*) filter (not is_excluded and is_first_response_quarantined) as quarantined_first_response_tickets,
@@ -417,11 +429,11 @@ ticket_days as (
         -- maturity: a KPI counts a ticket once the ticket is its window old at the horizon
         count(*) filter (not is_excluded and is_fcr_mature) as fcr_tickets,
         count(*) filter (not is_excluded and not is_fcr_mature) as fcr_immature_tickets,
-        count(*) filter (not is_excluded and is_complaint and age_seconds_at_horizon < 86400)
+        count(*) filter (not is_excluded and is_complaint and age_seconds_at_horizon < {{ escalation_seconds }})
             as complaints_immature_at_24h,
-        count(*) filter (not is_excluded and is_complaint and age_seconds_at_horizon >= 172800)
+        count(*) filter (not is_excluded and is_complaint and age_seconds_at_horizon >= {{ feedback_seconds }})
             as complaints_due_feedback,
-        count(*) filter (not is_excluded and is_complaint and age_seconds_at_horizon < 172800)
+        count(*) filter (not is_excluded and is_complaint and age_seconds_at_horizon < {{ feedback_seconds }})
             as complaints_immature_at_48h,
         -- escalation SLA: L2/L3 (an escalation time) past it and not resolved within it
         count(*) filter (not is_excluded and is_escalation_needed) as tickets_needing_escalation,
@@ -441,13 +453,13 @@ ticket_days as (
     from (
         select
             *,
-            age_seconds_at_horizon >= 345600 as is_fcr_mature,
+            age_seconds_at_horizon >= {{ reopen_seconds }} as is_fcr_mature,
             age_seconds_at_horizon >= escalation_target_seconds
             and (solved_at is null or resolution_seconds > escalation_target_seconds) as is_escalation_needed,
             -- 24 h old at the horizon and not solved within 24 h (a close does not count)
             is_complaint
-            and age_seconds_at_horizon >= 86400
-            and (solved_at is null or resolution_seconds > 86400) as is_unresolved_at_24h
+            and age_seconds_at_horizon >= {{ escalation_seconds }}
+            and (solved_at is null or resolution_seconds > {{ escalation_seconds }}) as is_unresolved_at_24h
         from ticket_durations
     )
     group by all
@@ -525,7 +537,7 @@ survey_responses as (
 survey_slices as (
     select
         r.*,
-        cast((r.submitted_at at time zone 'UTC') at time zone 'Asia/Shanghai' as date) as kpi_date,
+        cast((r.submitted_at at time zone 'UTC') at time zone '{{ var("reporting_timezone") }}' as date) as kpi_date,
         coalesce(t.kpi_channel, sc.channel, 'other') as channel,
         coalesce(t.team, 'unassigned') as team,
         coalesce(t.customer_tier, 'unknown') as customer_tier,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -17,6 +18,11 @@ from zoneinfo import ZoneInfo
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # DuckDB's memory cap for the loaders and dbt; past it DuckDB spills to disk instead of growing.
 DEFAULT_DUCKDB_MEMORY_LIMIT = "3GB"
+# The one home of the settings that ingestion, Dagster's partitions and dbt share. dbt reads them
+# from the environment (dbt_project.yml: env_var without a default), which every dbt invocation
+# gets from Settings.dbt_env(): the pipeline, `cskpi dbt`, the tests and the bench.
+DEFAULT_REPORTING_TIMEZONE = "Asia/Shanghai"  # CSKPI_REPORTING_TIMEZONE: a "day" is a calendar day here
+DEFAULT_HISTORY_START = "2025-01-01"  # CSKPI_HISTORY_START: the first partition and dim_date's first day
 
 # CSKPI_SOURCES: "sample" serves every source that is not configured from the embedded sample (the
 # demo, the tests); "accounts" (the default) leaves it off. A configured source is always its account.
@@ -75,6 +81,7 @@ class Settings:
     sample_mode: bool  # CSKPI_SOURCES=sample: unconfigured sources are served by the embedded sample
     survey_mapping_dir: Path
     reporting_timezone: str
+    history_start: date
     lookback_days: int
     duckdb_memory_limit: str  # e.g. "3GB": loaders and dbt spill to disk past it
     http_timeout_seconds: float
@@ -112,6 +119,16 @@ class Settings:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.reporting_timezone)
+
+    def dbt_env(self) -> dict[str, str]:
+        """The environment every dbt invocation of the project needs: dbt reads these settings from it
+        (dbt_project.yml, profiles.yml), so dbt, the loaders and the partitions never disagree."""
+        return {
+            "CSKPI_REPORTING_TIMEZONE": self.reporting_timezone,
+            "CSKPI_HISTORY_START": self.history_start.isoformat(),
+            "CSKPI_WAREHOUSE_PATH": str(self.warehouse_path),
+            "CSKPI_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
+        }
 
     def endpoint(self, source: str) -> SourceEndpoint:
         return {"zendesk": self.zendesk, "hubspot": self.hubspot, "survey_api": self.survey_api}[source]
@@ -154,8 +171,13 @@ def _sources_setting() -> bool:
 
 def load_settings() -> Settings:
     data_dir = Path(_env("CSKPI_DATA_DIR", str(PROJECT_ROOT / "data"))).resolve()
-    tz = _env("CSKPI_REPORTING_TIMEZONE", "Asia/Shanghai")
+    tz = _env("CSKPI_REPORTING_TIMEZONE", DEFAULT_REPORTING_TIMEZONE)
     ZoneInfo(tz)  # fail early on a misspelt zone
+    history_start = _env("CSKPI_HISTORY_START", DEFAULT_HISTORY_START)
+    try:
+        first_day = date.fromisoformat(history_start)
+    except ValueError:
+        raise ValueError(f"CSKPI_HISTORY_START must be a day (YYYY-MM-DD), not {history_start!r}") from None
     sample_mode = _sources_setting()
     return Settings(
         data_dir=data_dir,
@@ -168,6 +190,7 @@ def load_settings() -> Settings:
             _env("CSKPI_SURVEY_MAPPING_DIR", str(PROJECT_ROOT / "config" / "survey_mappings"))
         ).resolve(),
         reporting_timezone=tz,
+        history_start=first_day,
         lookback_days=int(_env("CSKPI_LOOKBACK_DAYS", "14")),
         duckdb_memory_limit=_env("CSKPI_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT),
         http_timeout_seconds=float(_env("CSKPI_HTTP_TIMEOUT_SECONDS", "30")),

@@ -3,6 +3,7 @@
 cskpi run --start 2026-03-01 --end 2026-03-31   # one run, every day in the range
 cskpi report [--period 2026-03]                 # the service-level report from the published marts
 cskpi demo [--days N]                           # the sample: the previous month to yesterday, or N days
+cskpi dbt build --full-refresh                  # dbt on the project, with the settings it reads from the env
 
 `run` loads the configured sources; one that is not configured is off. `demo` sets CSKPI_SOURCES=sample.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import time
 from contextlib import closing
@@ -275,7 +277,23 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def run_dbt(dbt_args: list[str]) -> int:
+    """dbt on the project by hand, with the environment the pipeline gives it (Settings.dbt_env: the
+    reporting timezone, the history start, the warehouse), which dbt_project.yml has no default for."""
+    from ingestion.settings import load_settings
+    from orchestration.defs.dbt.project import DBT_PROJECT_DIR
+    from orchestration.defs.resources import dbt_executable
+
+    # a dbt command (build, test, docs generate ...) gets the project; a bare option (--version) not
+    project = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    command = [dbt_executable(), *dbt_args, *(project if dbt_args[:1] and not dbt_args[0].startswith("-") else [])]
+    return subprocess.call(command, env={**os.environ, **load_settings().dbt_env()})
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["dbt"]:  # every later argument is dbt's, options included
+        return run_dbt(argv[1:])
     parser = argparse.ArgumentParser(prog="cskpi", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="materialise every asset for a range of days, in one run")
@@ -292,6 +310,8 @@ def main(argv: list[str] | None = None) -> int:
         "--days", type=int, default=None, help="the last N full days (default: the previous month and this one so far)"
     )
     demo.set_defaults(func=_cmd_demo)
+    dbt = sub.add_parser("dbt", help="run dbt on the project (e.g. cskpi dbt build --full-refresh) with the settings")
+    dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="dbt's command and arguments")
     args = parser.parse_args(argv)
     return args.func(args)
 

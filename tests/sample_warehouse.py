@@ -12,11 +12,21 @@ import duckdb
 
 from ingestion import pipeline
 from ingestion.settings import PROJECT_ROOT, load_settings
-from orchestration.defs.resources import dbt_executable
+from orchestration.defs.resources import PIPELINE_EXCLUDED_RESOURCE_TYPES, dbt_executable
 
 
-def run_dbt(*args: str, env: dict[str, str], target_dir: Path) -> str:
-    full_env = {**os.environ, **env, "DBT_TARGET_PATH": str(target_dir / "target"), "DBT_LOG_PATH": str(target_dir)}
+def run_dbt(*args: str, env: dict[str, str], target_dir: Path, unit_tests: bool = False) -> str:
+    """dbt as the pipeline runs it: the shared settings (timezone, history start) from their one
+    home, the unit tests left out unless `unit_tests` (tests/test_dbt_unit_tests.py)."""
+    excluded = {} if unit_tests else {"DBT_EXCLUDE_RESOURCE_TYPES": PIPELINE_EXCLUDED_RESOURCE_TYPES}
+    full_env = {
+        **os.environ,
+        **load_settings().dbt_env(),
+        **excluded,
+        **env,
+        "DBT_TARGET_PATH": str(target_dir / "target"),
+        "DBT_LOG_PATH": str(target_dir),
+    }
     done = subprocess.run(
         [dbt_executable(), *args, "--project-dir", "dbt_project", "--profiles-dir", "dbt_project"],
         cwd=PROJECT_ROOT, env=full_env, capture_output=True, text=True,

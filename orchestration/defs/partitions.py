@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
 import dagster as dg
 
 from ingestion.settings import load_settings
 
-# The first day an analyst can backfill. Configuration: CSKPI_HISTORY_START.
-HISTORY_START = os.environ.get("CSKPI_HISTORY_START", "2025-01-01")
+_SETTINGS = load_settings()
+# The first day an analyst can backfill. Configuration: CSKPI_HISTORY_START (ingestion/settings.py).
+HISTORY_START = _SETTINGS.history_start.isoformat()
 
 daily_partitions = dg.DailyPartitionsDefinition(
     start_date=HISTORY_START,
-    timezone=load_settings().reporting_timezone,
+    timezone=_SETTINGS.reporting_timezone,
     end_offset=0,
 )
 

@@ -62,19 +62,25 @@ def source_accounts_from_env() -> SourceAccounts:
     )
 
 
+# dbt's --exclude-resource-type, as its environment variable: what the pipeline's builds leave out
+PIPELINE_EXCLUDED_RESOURCE_TYPES = "unit_test"
+
+
 def prepare_dbt_environment() -> None:
     """Environment every dbt invocation of the pipeline runs with.
 
-    - CSKPI_WAREHOUSE_PATH and CSKPI_DUCKDB_MEMORY_LIMIT: dbt reads the warehouse path and DuckDB's
-      memory cap from the environment (profiles.yml); they are set here, at run time, from the one
-      place they are configured, so dbt and the loaders never write different files or differ in caps.
+    - Settings.dbt_env(): dbt reads the reporting timezone and the history start (dbt_project.yml),
+      the warehouse path and DuckDB's memory cap (profiles.yml) from the environment; they are set
+      here, at run time, from the one place they are configured (ingestion/settings.py), so dbt,
+      the partitions and the loaders never differ in days, files or caps.
+    - DBT_EXCLUDE_RESOURCE_TYPES=unit_test: the dbt unit tests check the models' logic on given
+      rows, not the data; a run need not repeat them (tests/test_dbt_unit_tests.py runs them).
     - DBT_INDIRECT_SELECTION=buildable: a test runs in the step that builds all of its parents or
       their ancestors, so a facts-to-dimension test runs with the facts, not before them.
     """
-    settings = load_settings()
-    os.environ["CSKPI_WAREHOUSE_PATH"] = str(settings.warehouse_path)
-    os.environ["CSKPI_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit
+    os.environ.update(load_settings().dbt_env())
     os.environ["DBT_INDIRECT_SELECTION"] = "buildable"
+    os.environ["DBT_EXCLUDE_RESOURCE_TYPES"] = PIPELINE_EXCLUDED_RESOURCE_TYPES
 
 
 def dbt_resource() -> DbtCliResource:

@@ -169,7 +169,8 @@ select
     t.assignee_id,
     t.requester_id,
     t.category,
-    lower(coalesce(p.initial_response_level, t.response_level, 'l1')) as response_level,
+    -- no level set: the lowest of var response_level_order
+    lower(coalesce(p.initial_response_level, t.response_level, '{{ var("response_level_order")[0] }}')) as response_level,
     (
         {{ has_any_tag('t.tags_json', var('complaint_tags')) }}
         {%- if var('complaint_ticket_types') %}

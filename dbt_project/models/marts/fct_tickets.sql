@@ -48,16 +48,10 @@ targets as (
     select * from {{ ref('response_level_targets') }}
 ),
 
--- The newest moment in the data: complaints younger than 24 h at this point are not yet known
--- to be unresolved at 24 h. Using the data's horizon, not the clock, keeps rebuilds identical.
--- A window's tickets have events from their creation on, so the newest event since the window's
--- start is the newest of all history; with no events there, no ticket of the window is 24 h old.
--- Read from raw: staging only drops repeated copies of an event (same id, same time), so the
--- newest time is the same, and a full build need not deduplicate all history to find it.
+-- The newest moment in the data (int_zendesk__data_horizon, one row): a ticket younger than a
+-- KPI's window at this point is immature for it.
 horizon as (
-    select coalesce(max(created_at), {{ window_start_utc_bound() }}) as as_of_at
-    from {{ source('zendesk', 'ticket_events') }}
-    where created_at >= {{ window_start_utc_bound() }}
+    select as_of_at from {{ ref('int_zendesk__data_horizon') }}
 ),
 
 -- The moments, by source precedence. A ticket whose creation audit was loaded has its whole
