@@ -24,8 +24,8 @@ import duckdb
 from ingestion import loader, pipeline
 from ingestion.clients import open_client
 from ingestion.landing import LandingBatch
+from ingestion.local_days import day_bounds
 from ingestion.sample.server import SAMPLE_CREDENTIALS
-from ingestion.sample.window import day_bounds
 from ingestion.settings import load_settings
 from ingestion.sources import survey_api, zendesk
 from ingestion.streams import SURVEY_API_RESPONSES, ZENDESK_TICKET_EVENTS, ZENDESK_TICKETS, StreamSpec

@@ -18,7 +18,7 @@ from ingestion.clients import open_client
 from ingestion.errors import TotalLossError
 from ingestion.landing import LandingBatch
 from ingestion.loader import LoadResult, LoadWindow
-from ingestion.sample.window import day_bounds
+from ingestion.local_days import day_bounds
 from ingestion.settings import Settings
 from ingestion.sources import hubspot, survey_api, survey_csv, zendesk
 from ingestion.sources.paging import FetchResult

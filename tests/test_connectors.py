@@ -10,9 +10,9 @@ import pytest
 from ingestion.clients import open_client
 from ingestion.errors import PagingLoopError, SourceAuthError, SourceHTTPError, SourcePayloadError
 from ingestion.landing import LandingBatch
+from ingestion.local_days import day_bounds
 from ingestion.sample.server import Fault
 from ingestion.sample.surveys import api_responses
-from ingestion.sample.window import day_bounds
 from ingestion.sources import hubspot, survey_api, zendesk
 from tests.conftest import pointed_at
 

@@ -13,11 +13,11 @@ import dagster as dg
 import duckdb
 import pytest
 
+from ingestion.local_days import day_bounds
 from ingestion.sample.exports import export_responses
 from ingestion.sample.server import contact_count_as_of
 from ingestion.sample.source import SampleSource
 from ingestion.sample.surveys import api_responses
-from ingestion.sample.window import day_bounds
 from ingestion.settings import load_settings
 from tests.conftest import use_small_sample
 

@@ -15,9 +15,9 @@ import pytest
 
 from ingestion import loader, pipeline
 from ingestion.errors import PagingLoopError
+from ingestion.local_days import day_bounds
 from ingestion.sample.server import Fault, SampleServer
 from ingestion.sample.source import SampleSource
-from ingestion.sample.window import day_bounds
 from ingestion.streams import ZENDESK_TICKET_EVENTS
 from tests.conftest import pointed_at
 

@@ -16,8 +16,8 @@ import dagster as dg
 import duckdb
 import pytest
 
+from ingestion.local_days import day_bounds
 from ingestion.sample.source import SampleSource
-from ingestion.sample.window import day_bounds
 from ingestion.settings import load_settings
 from tests.conftest import use_small_sample
 

@@ -20,9 +20,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from ingestion.local_days import day_bounds
 from ingestion.sample.source import SampleSource
 from ingestion.sample.surveys import SurveyResponse, nps_three_option
-from ingestion.sample.window import day_bounds
 from ingestion.sources.survey_csv import SurveyCsvMapping
 
 CHANNEL_LABELS = {

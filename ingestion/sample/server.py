@@ -28,6 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
+from ingestion.local_days import day_bounds, local_day
 from ingestion.sample.organisation import (
     BOT_USER_ID,
     CATEGORIES,
@@ -44,7 +45,6 @@ from ingestion.sample.organisation import (
 from ingestion.sample.source import SampleSource
 from ingestion.sample.surveys import SurveyResponse, api_responses, api_updated_at
 from ingestion.sample.tickets import iso
-from ingestion.sample.window import day_bounds, local_day
 from ingestion.survey_api_config import load_config
 
 SAMPLE_CREDENTIALS = {

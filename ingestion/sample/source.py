@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from ingestion.local_days import local_day, local_days_between
 from ingestion.sample.organisation import Company, Customer, build_organisation, last_modified
 from ingestion.sample.surveys import SurveyResponse, csat_survey_responses, ratings_updated, responses_delivered
 from ingestion.sample.tickets import (
@@ -24,7 +25,6 @@ from ingestion.sample.tickets import (
     ticket_by_id,
     ticket_lives,
 )
-from ingestion.sample.window import local_day, local_days_between
 
 
 def sample_config_from_env() -> SampleConfig:

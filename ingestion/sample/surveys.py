@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
+from ingestion.local_days import local_days_between
 from ingestion.sample.tickets import (
     FRT_MEDIAN,
     LONG_RUNNING_ID_OFFSET,
@@ -24,7 +25,6 @@ from ingestion.sample.tickets import (
     ticket_lives,
     was_reopened,
 )
-from ingestion.sample.window import local_days_between
 
 DIMENSIONS = ("speed", "accuracy", "attitude", "resolution")
 # The longest a response can trail its ticket's creation: solve (<= 10 d) + submit (<= 3 d) + late (<= 10 d).

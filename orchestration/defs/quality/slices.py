@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from expectations import anomaly
-from ingestion.sample.window import day_bounds
+from ingestion.local_days import day_bounds
 from ingestion.settings import Settings
 
 

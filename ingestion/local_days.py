@@ -1,4 +1,4 @@
-"""Local-day arithmetic shared by the sample's queries."""
+"""Local-day arithmetic: a local calendar day of the reporting timezone as a half-open epoch window."""
 
 from __future__ import annotations
 
