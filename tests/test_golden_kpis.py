@@ -166,6 +166,27 @@ def test_csat_and_dimensions(warehouse):
             p["resolution_score_sum"]) == (4, 7, 23)  # fmt: skip
 
 
+def test_the_scorecard_shows_the_csat_attitude_and_resolution_dimensions(warehouse):
+    rows = dict(
+        (code, (num, den, actual, target, met))
+        for code, num, den, actual, target, met in warehouse.execute(
+            "select kpi_code, numerator, denominator, actual_value, target_value, is_target_met "
+            "from marts.rpt_kpi_scorecard where period_type = 'day' and period_start = ? "
+            "and kpi_code in ('csat_attitude_rate', 'csat_attitude_mean', 'csat_resolution_rate', "
+            "'csat_resolution_mean')",
+            [D],
+        ).fetchall()
+    )
+    # the answers of test_csat_and_dimensions: attitude 5 of 7 score 4-5, sum 28 (mean 4.0);
+    # resolution 4 of 7, sum 23 (mean 3.29); targets 90 % and 4.5 (kpi_targets.csv): all missed
+    assert rows == {
+        "csat_attitude_rate": (5, 7, pytest.approx(5 / 7), 0.90, False),
+        "csat_attitude_mean": (28, 7, pytest.approx(4.0), 4.5, False),
+        "csat_resolution_rate": (4, 7, pytest.approx(4 / 7), 0.90, False),
+        "csat_resolution_mean": (23, 7, pytest.approx(23 / 7), 4.5, False),
+    }
+
+
 def test_nps_on_both_scales(warehouse):
     p = day_parts(warehouse, D)
     # 0-10, the survey API's NPS survey: N1 10 promoter, N2 8 passive, N3 3 and N4 0 detractors

@@ -148,7 +148,7 @@ def test_the_default_period_is_the_last_full_month_of_published_data(march):
 def test_every_scorecard_kpi_appears_with_its_actual_and_status(march):
     _, snapshot, _, doc, _ = march
     expected = _month_scorecard(snapshot)
-    assert len(expected) == 15
+    assert len(expected) == 23  # the contract's 15 KPIs and the 4 CSAT dimensions' share and mean
     table = zip(doc.row_attrs["scorecard-table"][1:], doc.rows["scorecard-table"][1:], strict=True)
     rows = {attrs["data-kpi"]: cells for attrs, cells in table}
     assert set(rows) == {code for code, *_ in expected}

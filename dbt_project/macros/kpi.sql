@@ -94,6 +94,27 @@
     }) }}
 {% endmacro %}
 
+{# The CSAT dimensions (kpi-definitions.md, "CSAT mean and dimensions") as scorecard KPIs: for each
+   of speed, accuracy, attitude and resolution, the share of answers scoring 4-5 and the mean.
+   fct_kpi_daily has them already as <dim>_score_positive_rate and <dim>_score_mean. #}
+{% macro kpi_dimension_formulas() %}
+    {% set formulas = {} %}
+    {% for dim in ["speed", "accuracy", "attitude", "resolution"] %}
+        {% do formulas.update({
+            "csat_" ~ dim ~ "_rate": (dim ~ "_score_positive_responses", dim ~ "_score_responses", 1),
+            "csat_" ~ dim ~ "_mean": (dim ~ "_score_sum", dim ~ "_score_responses", 1),
+        }) %}
+    {% endfor %}
+    {{ return(formulas) }}
+{% endmacro %}
+
+{# Every KPI of the scorecard and the breakdown: the contract's KPIs, then the CSAT dimensions. #}
+{% macro kpi_scorecard_formulas() %}
+    {% set formulas = kpi_formulas().copy() %}
+    {% do formulas.update(kpi_dimension_formulas()) %}
+    {{ return(formulas) }}
+{% endmacro %}
+
 {# KPI code -> its part counting the tickets whose clock has not run out (immature: in neither
    numerator nor denominator). KPIs without a clock have none. #}
 {% macro kpi_immature_parts() %}
@@ -108,7 +129,7 @@
 
 {# The KPI's value from (summed) parts; `p` prefixes the part columns, e.g. "sum_". #}
 {% macro kpi_value(code, wrap=none) -%}
-    {%- set f = kpi_formulas()[code] -%}
+    {%- set f = kpi_scorecard_formulas()[code] -%}
     {%- set num = f[0] if wrap is none else wrap(f[0]) -%}
     {%- set den = f[1] if wrap is none else wrap(f[1]) -%}
     {%- if f[2] != 1 %}{{ f[2] }} * {% endif -%}{{ safe_rate(num, den) }}
@@ -129,7 +150,7 @@
    actual, parts target and immature tickets. The scorecard and the breakdown both unfold their
    parts with it. #}
 {% macro kpi_rows(relation, keys) -%}
-    {% for code, f in kpi_formulas().items() %}
+    {% for code, f in kpi_scorecard_formulas().items() %}
     select
         {% for key in keys %}{{ key }},
         {% endfor %}'{{ code }}' as kpi_code,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def is_rate(kpi_code: str) -> bool:
-    return not (kpi_code.endswith("_seconds") or kpi_code in ("nps", "csat_mean"))
+    return not (kpi_code.endswith(("_seconds", "_mean")) or kpi_code == "nps")
 
 
 def kpi_value(kpi_code: str, value: float | None) -> str:
@@ -14,7 +14,7 @@ def kpi_value(kpi_code: str, value: float | None) -> str:
         return f"{value:,.0f} s" if abs(value) < 3600 else f"{value / 3600:,.1f} h"
     if kpi_code == "nps":
         return f"{value:.1f}"
-    if kpi_code == "csat_mean":
+    if kpi_code.endswith("_mean"):  # csat_mean and the CSAT dimensions' means, 1-5
         return f"{value:.2f}"
     return f"{value:.1%}"
 
