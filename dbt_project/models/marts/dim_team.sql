@@ -12,16 +12,8 @@ with groups as (
     from {{ ref('stg_zendesk__groups') }}
 ),
 
--- every group id a stored ticket version points to: the loader's typed column, a narrow scan;
--- with var ticket_team_as_of creation, also the groups creation audits set
 referenced as (
-    select distinct group_id from {{ source('zendesk', 'tickets') }} where group_id is not null
-    {%- if var('ticket_team_as_of') == 'creation' %}
-    union
-    select {{ safe_bigint('value') }}
-    from {{ source('zendesk', 'ticket_events') }}
-    where event_type = 'Create' and field_name = 'group_id' and {{ safe_bigint('value') }} is not null
-    {%- endif %}
+    select group_id from {{ ref('stg_zendesk__referenced_groups') }}
 )
 
 select

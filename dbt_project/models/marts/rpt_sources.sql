@@ -8,20 +8,11 @@ with modes as (
         mode,
         recorded_at,
         row_number() over (partition by source order by recorded_at desc, run_id desc) as newest
-    from {{ source('ingest', 'source_modes') }}
+    from {{ ref('stg_ingest__source_modes') }}
 ),
 
--- the ledger names raw sources; the survey API and the survey CSV drop folder share 'surveys'
 loads as (
-    select
-        case
-            when source = 'surveys' and stream = 'api_responses' then 'survey_api'
-            when source = 'surveys' and stream = 'csv_responses' then 'survey_csv'
-            else source
-        end as source,
-        committed_at
-    from {{ source('ingest', 'ledger') }}
-    where records_loaded > 0
+    select source, committed_at from {{ ref('stg_ingest__loads') }}
 ),
 
 last_loads as (
