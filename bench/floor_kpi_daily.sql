@@ -377,8 +377,11 @@ ticket_days as (
         count(*) filter (is_excluded) as excluded_tickets,
         count(first_response_seconds) filter (not is_excluded) as tickets_with_first_reply,
         sum(first_response_seconds) filter (not is_excluded) as first_response_seconds_sum,
-        count(first_response_target_seconds) filter (not is_excluded and not is_first_response_quarantined)
-            as tickets_with_response_target,
+        -- answered, or older than the target (an unanswered younger ticket has not missed it yet)
+        count(first_response_target_seconds) filter (
+            not is_excluded and not is_first_response_quarantined
+            and (first_response_seconds is not null or age_seconds_at_horizon >= first_response_target_seconds)
+        ) as tickets_with_response_target,
         -- a target with no reply is missed
         count(*) filter (not is_excluded and first_response_seconds <= first_response_target_seconds)
             as tickets_responded_within_target,
@@ -449,7 +452,11 @@ ticket_days as (
             and resolution_seconds <= resolution_target_seconds
         ) as tickets_resolved_within_target,
         count(*) filter (not is_excluded and age_seconds_at_horizon < resolution_target_seconds)
-            as resolution_immature_tickets
+            as resolution_immature_tickets,
+        count(*) filter (
+            not is_excluded and not is_first_response_quarantined and first_response_seconds is null
+            and age_seconds_at_horizon < first_response_target_seconds
+        ) as frt_immature_tickets
     from (
         select
             *,

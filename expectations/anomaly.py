@@ -52,16 +52,15 @@ def find_anomalies(daily: dict[date, dict[str, int]], days: list[date], measures
 def daily_volumes(con: duckdb.DuckDBPyConnection, first: date, last: date) -> dict[date, dict[str, int]]:
     """Tickets created and complaints per day in [first, last], from the marts of `con`.
 
-    Only days from the first day the ticket history was loaded for (the first partition of a
-    tickets load): a day before it holds only what reached it from later loads (a long-running
+    Only days from the first day whose tickets were loaded from their creation on (timed by their
+    own events): a day before it holds only what reached it from later loads (a long-running
     ticket's later version, a monthly survey export reaching back) and is no ticket volume to
-    compare with. Without partitioned ticket loads, days from the first day with a ticket on. A day
-    with no ticket after it is a real zero."""
+    compare with. A day with no ticket after it is a real zero. Reads the marts only, so it works
+    on the published snapshot too."""
     rows = con.execute(
         "select kpi_date, sum(tickets_created), sum(complaint_tickets) "
-        "from marts.fct_kpi_daily where kpi_date between ? and ? and kpi_date >= coalesce("
-        "  (select min(first_partition) from raw._ingest_ledger where source = 'zendesk' and stream = 'tickets'),"
-        "  (select min(kpi_date) from marts.fct_kpi_daily where tickets_created > 0)) group by 1",
+        "from marts.fct_kpi_daily where kpi_date between ? and ? and kpi_date >= ("
+        "  select min(created_date) from marts.fct_tickets where timing_source = 'events') group by 1",
         [first, last],
     ).fetchall()
     return {

@@ -211,7 +211,7 @@ def test_the_first_partial_week_and_month_are_shown_as_incomplete(march):
             list(TREND_KPIS),
         ).fetchall()
     assert all(week < FIRST for _, week in partial)
-    assert {code for code, week in partial if week == date(2026, 2, 9)} >= {"fcr_rate", "frt_seconds"}
+    assert {code for code, week in partial if week == date(2026, 2, 9)} >= {"fcr_rate", "frt_attainment"}
     for code in TREND_KPIS:
         figure = doc.figures[f"trend-{code}"]
         assert figure["marks"].get(("series-incomplete", "use"), 0) == sum(c == code for c, _ in partial), code

@@ -17,7 +17,7 @@
         ("excluded_tickets", "sum(case when is_excluded then 1 else 0 end)"),
         ("tickets_with_first_reply", "sum(case when not is_excluded and first_response_seconds is not null then 1 else 0 end)"),
         ("first_response_seconds_sum", "sum(case when not is_excluded then coalesce(first_response_seconds, 0) else 0 end)"),
-        ("tickets_with_response_target", "sum(case when not is_excluded and first_response_target_seconds is not null and not is_first_response_quarantined then 1 else 0 end)"),
+        ("tickets_with_response_target", "sum(case when not is_excluded and first_response_target_seconds is not null and not is_first_response_quarantined and is_first_response_target_mature then 1 else 0 end)"),
         ("tickets_responded_within_target", "sum(case when not is_excluded and is_first_response_within_target then 1 else 0 end)"),
         ("solved_tickets", "sum(case when not is_excluded and is_solved then 1 else 0 end)"),
         ("handled_tickets", "sum(case when not is_excluded and handle_seconds is not null then 1 else 0 end)"),
@@ -46,6 +46,7 @@
         ("tickets_due_resolution", "sum(case when not is_excluded and is_resolution_sla_mature then 1 else 0 end)"),
         ("tickets_resolved_within_target", "sum(case when not is_excluded and is_resolved_within_target then 1 else 0 end)"),
         ("resolution_immature_tickets", "sum(case when not is_excluded and not is_resolution_sla_mature then 1 else 0 end)"),
+        ("frt_immature_tickets", "sum(case when not is_excluded and not is_first_response_quarantined and not is_first_response_target_mature then 1 else 0 end)"),
     ]) }}
 {% endmacro %}
 
@@ -119,6 +120,7 @@
    numerator nor denominator). KPIs without a clock have none. #}
 {% macro kpi_immature_parts() %}
     {{ return({
+        "frt_attainment": "frt_immature_tickets",
         "fcr_rate": "fcr_immature_tickets",
         "complaint_escalation_compliance": "complaints_immature_at_24h",
         "complaint_feedback_48h": "complaints_immature_at_48h",

@@ -239,6 +239,15 @@ select
     -- denominator (the parts count it as immature). Null: the KPI does not apply to the ticket.
     -- FCR's window is the reopen window: a solved ticket can still be reopened until it closes.
     cast(age_seconds_at_horizon >= {{ var('fcr_reopen_window_hours') * 3600 }} as boolean) as is_fcr_mature,
+    -- FRT attainment's clock is the ticket's own target: answered (the outcome is known) or older
+    -- than its target; an unanswered ticket younger than its target has not missed it yet
+    cast(
+        case
+            when first_response_target_seconds is not null
+                then first_reply_at is not null or age_seconds_at_horizon >= first_response_target_seconds
+        end
+        as boolean
+    ) as is_first_response_target_mature,
     cast(
         case when is_complaint then age_seconds_at_horizon >= {{ var('complaint_escalation_hours') * 3600 }} end
         as boolean
