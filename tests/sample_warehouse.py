@@ -18,15 +18,18 @@ from orchestration.defs.resources import PIPELINE_EXCLUDED_RESOURCE_TYPES, dbt_e
 def run_dbt(*args: str, env: dict[str, str], target_dir: Path, unit_tests: bool = False) -> str:
     """dbt as the pipeline runs it: the shared settings (timezone, history start) from their one
     home, the unit tests left out unless `unit_tests` (tests/test_dbt_unit_tests.py)."""
-    excluded = {} if unit_tests else {"DBT_EXCLUDE_RESOURCE_TYPES": PIPELINE_EXCLUDED_RESOURCE_TYPES}
     full_env = {
         **os.environ,
         **load_settings().dbt_env(),
-        **excluded,
+        "DBT_EXCLUDE_RESOURCE_TYPES": PIPELINE_EXCLUDED_RESOURCE_TYPES,
         **env,
         "DBT_TARGET_PATH": str(target_dir / "target"),
         "DBT_LOG_PATH": str(target_dir),
     }
+    if unit_tests:
+        # also when an in-process pipeline run of an earlier test set it in os.environ
+        # (orchestration/defs/resources.py, prepare_dbt_environment)
+        del full_env["DBT_EXCLUDE_RESOURCE_TYPES"]
     done = subprocess.run(
         [dbt_executable(), *args, "--project-dir", "dbt_project", "--profiles-dir", "dbt_project"],
         cwd=PROJECT_ROOT, env=full_env, capture_output=True, text=True,
