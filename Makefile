@@ -49,7 +49,9 @@ report: setup
 	$(BIN)/cskpi report $(if $(PERIOD),--period $(PERIOD))
 
 # A backfill is one run over the range (single-run backfill policy), with progress per stream and day.
-backfill: run
+backfill: setup
+	@test -n "$(START)" -a -n "$(END)" || { echo "usage: make backfill START=YYYY-MM-DD END=YYYY-MM-DD (history from CSKPI_HISTORY_START on)"; exit 2; }
+	$(BIN)/cskpi run --start $(START) --end $(END)
 
 test: setup
 	$(BIN)/ruff check .

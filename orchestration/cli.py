@@ -27,10 +27,17 @@ from orchestration.report.format import kpi_value
 if TYPE_CHECKING:
     from ingestion.settings import Settings
 
+
+def _is_locked(exc: BaseException) -> bool:
+    """DuckDB's answer while another process writes the file; any other IO error will not pass."""
+    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+
+
 # DuckDB lets no other process open a file while one writes it. The summary after a run reads
-# outside the writer pool, so it waits (up to 30 min) for another run's write to finish.
+# outside the writer pool, so it waits (up to 30 min) for another run's write to finish; a missing
+# or unreadable warehouse fails at once.
 _wait_for_warehouse = tenacity.retry(
-    retry=tenacity.retry_if_exception_type(duckdb.IOException),
+    retry=tenacity.retry_if_exception(_is_locked),
     wait=tenacity.wait_fixed(2),
     stop=tenacity.stop_after_delay(1800),
     before_sleep=lambda state: print("warehouse busy (another run is writing); waiting ...", flush=True),
@@ -61,18 +68,38 @@ def refuse_bad_settings() -> None:
         raise SystemExit(f"cskpi: {exc}") from None
 
 
+def refuse_bad_range(first: date, last: date, history_start: date) -> None:
+    """Stop on a range no run can build, with one line saying what to do instead. The last day a run
+    can build is yesterday in the reporting timezone: today's partition exists once the day ends."""
+    from ingestion.settings import load_settings
+
+    settings = load_settings()
+    yesterday = datetime.now(settings.tz).date() - timedelta(days=1)
+    if last < first:
+        raise SystemExit(f"cskpi: --end {last} is before --start {first}: swap them")
+    if first < history_start:
+        raise SystemExit(
+            f"cskpi: --start {first} is before the history start {history_start}: "
+            "set CSKPI_HISTORY_START to that day or earlier, or start later"
+        )
+    if last > yesterday:
+        raise SystemExit(
+            f"cskpi: --end {last} has not ended yet in {settings.reporting_timezone} "
+            f"(the last full day is {yesterday}): end on {yesterday} or earlier"
+        )
+
+
 def run_range(first: date, last: date) -> tuple[bool, str]:
     """Materialise every asset for the days [first, last] in one Dagster run; (success, run id)."""
-    refuse_bad_settings()  # before loading Dagster and the definitions: a config error answers at once
+    from ingestion.settings import load_settings
+
+    # before loading Dagster and the definitions: a config error answers at once
+    refuse_bad_settings()
+    refuse_bad_range(first, last, load_settings().history_start)
     import dagster as dg
 
     from orchestration.definitions import defs
-    from orchestration.defs.partitions import HISTORY_START
 
-    if last < first:
-        raise SystemExit(f"--end {last} is before --start {first}")
-    if first < date.fromisoformat(HISTORY_START):
-        raise SystemExit(f"--start {first} is before CSKPI_HISTORY_START ({HISTORY_START}); set it earlier")
     job = defs.resolve_job_def("daily_kpi_job")
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
@@ -95,6 +122,11 @@ def warehouse_summary(run_id: str) -> tuple[list[dict], list[tuple]]:
     from ingestion.settings import load_settings
 
     settings = load_settings()
+    if not settings.warehouse_path.exists():
+        raise SystemExit(
+            f"cskpi: no warehouse at {settings.warehouse_path}: the run wrote none (see its log above), "
+            "or CSKPI_WAREHOUSE_PATH points elsewhere"
+        )
     with closing(duckdb.connect(str(settings.warehouse_path), read_only=True, config=settings.duckdb_config)) as con:
         streams = ledger_summary(con, run_id)
         tables = con.execute(
@@ -152,6 +184,14 @@ def print_scorecard(week_start: date) -> None:
         print(f"  {name:<36}{goal:>12}{kpi_value(code, actual):>12}  {status:<9}{kpi_value(code, previous):>12}")
 
 
+def redact_dsn(dsn: str) -> str:
+    """A PostgreSQL DSN (URL or key=value form) fit to print: its password replaced by ***."""
+    import re
+
+    url = re.sub(r"^(postgres(?:ql)?://[^:/@]*):[^@]*@", r"\1:***@", dsn)
+    return re.sub(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", r"\1***", url)
+
+
 def print_published(settings, ok: bool) -> None:
     """Where BI users find the audited marts, and the Great Expectations Data Docs."""
     if not ok:
@@ -161,7 +201,7 @@ def print_published(settings, ok: bool) -> None:
         print(f"published DuckDB snapshot (for BI): {snapshot}")
         print(f"published Parquet: {settings.serving_dir / 'parquet'}")
     if settings.serving_postgres_dsn:
-        print(f"published PostgreSQL: schema marts at {settings.serving_postgres_dsn} (role bi_reader)")
+        print(f"published PostgreSQL: schema marts at {redact_dsn(settings.serving_postgres_dsn)} (role bi_reader)")
         print(f"BI connection files: {settings.serving_dir / 'bi'} (.pbids for Power BI, .tds for Tableau)")
     else:
         print("PostgreSQL serving: set SERVING_POSTGRES_DSN to publish the marts there too (docs/bi.md)")
@@ -226,6 +266,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from ingestion.settings import load_settings
 
     refuse_bad_settings()  # a config error is the one line printed
+    refuse_bad_range(args.start, args.end, load_settings().history_start)
     print_sources(load_settings())
     started = time.monotonic()
     ok, run_id = run_range(args.start, args.end)
@@ -291,7 +332,12 @@ def run_dbt(dbt_args: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from ingestion.settings import PROJECT_ROOT
+
     argv = sys.argv[1:] if argv is None else argv
+    # The project's own instance (its dagster.yaml holds the DuckDB writer pool), as `make` sets it,
+    # so cskpi works on its own; a deployment sets its own DAGSTER_HOME (deploy/).
+    os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster_home"))
     if argv[:1] == ["dbt"]:  # every later argument is dbt's, options included
         return run_dbt(argv[1:])
     parser = argparse.ArgumentParser(prog="cskpi", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
