@@ -32,6 +32,22 @@ class _TruncatedBody(Exception):
     """The connection closed before the whole body arrived."""
 
 
+# What a refused or unresolvable connection says, in the words a user acts on.
+_CONNECTION_FAILURES = (
+    ("Connection refused", "connection refused"),
+    ("Name or service not known", "unknown host"),
+    ("Temporary failure in name resolution", "unknown host"),
+    ("nodename nor servname", "unknown host"),
+    ("timed out", "timed out"),
+    ("Network is unreachable", "network unreachable"),
+)
+
+
+def _connection_failure(exc: requests.ConnectionError) -> str:
+    text = str(exc)
+    return next((said for needle, said in _CONNECTION_FAILURES if needle in text), "no connection")
+
+
 class Pacer:
     """At most `per_minute` requests to URLs containing `path_part` in any 60 seconds.
 
@@ -130,6 +146,11 @@ class SourceClient:
             response = self.session.request(method, url, timeout=self.timeout_seconds, **kwargs)
         except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
             raise _TruncatedBody(f"{self.endpoint.source}: {method} {url}: body cut short ({exc})") from exc
+        except requests.ConnectionError as exc:
+            raise SourceHTTPError(
+                f"{self.endpoint.source}: cannot reach {self.base_url} ({_connection_failure(exc)}): "
+                f"check {self.endpoint.url_variable}"
+            ) from exc
         except requests.RequestException as exc:
             raise SourceHTTPError(f"{self.endpoint.source}: {method} {url} failed after retries: {exc}") from exc
         self._check(response)

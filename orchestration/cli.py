@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import time
@@ -89,8 +90,36 @@ def refuse_bad_range(first: date, last: date, history_start: date) -> None:
         )
 
 
-def run_range(first: date, last: date) -> tuple[bool, str]:
-    """Materialise every asset for the days [first, last] in one Dagster run; (success, run id)."""
+def run_failures(result) -> list[str]:
+    """What stopped a run, from its own events: the errors of its failed steps (the first error in
+    each chain that is not Dagster's own wrapper, so a source's message, not the library's under it),
+    steps that failed alike counted together, then each failed blocking check. Steps skipped because
+    an upstream step failed are not causes and are not listed."""
+    import dagster as dg
+
+    steps_by_cause: dict[str, list[str]] = {}
+    for event in result.all_events:
+        if not event.is_step_failure or event.step_failure_data is None or event.step_failure_data.error is None:
+            continue
+        error = event.step_failure_data.error
+        while error.cls_name.startswith("Dagster") and error.cause is not None:
+            error = error.cause
+        message = error.message.strip().splitlines()[0] if error.message.strip() else error.cls_name
+        message = re.sub(rf"^[\w.]*\b{re.escape(error.cls_name)}: ", "", message)  # the class is no news
+        steps_by_cause.setdefault(message, []).append(event.step_key)
+    causes = []
+    for message, steps in steps_by_cause.items():
+        also = f" and {len(steps) - 1} more" if len(steps) > 1 else ""
+        causes.append(f"step {steps[0]}{also} failed: {message}")
+    for evaluation in result.get_asset_check_evaluations():
+        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
+            causes.append(f"check {evaluation.check_name} of {evaluation.asset_key.to_user_string()} failed")
+    return causes
+
+
+def run_range(first: date, last: date) -> tuple[bool, str, list[str]]:
+    """Materialise every asset for the days [first, last] in one Dagster run; (success, run id,
+    what stopped it)."""
     from ingestion.settings import load_settings
 
     # before loading Dagster and the definitions: a config error answers at once
@@ -112,7 +141,7 @@ def run_range(first: date, last: date) -> tuple[bool, str]:
             # INFO keeps each stream's per-day progress and drops Dagster's step-by-step DEBUG.
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         )
-    return result.success, result.run_id
+    return result.success, result.run_id, run_failures(result)
 
 
 @_wait_for_warehouse
@@ -186,22 +215,27 @@ def print_scorecard(week_start: date) -> None:
 
 def redact_dsn(dsn: str) -> str:
     """A PostgreSQL DSN (URL or key=value form) fit to print: its password replaced by ***."""
-    import re
-
     url = re.sub(r"^(postgres(?:ql)?://[^:/@]*):[^@]*@", r"\1:***@", dsn)
     return re.sub(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", r"\1***", url)
 
 
-def print_published(settings, ok: bool) -> None:
-    """Where BI users find the audited marts, and the Great Expectations Data Docs."""
+def print_published(settings, ok: bool, failures: list[str] | None = None) -> None:
+    """Where BI users find the audited marts, and the Great Expectations Data Docs. A failed run
+    says what stopped it (its own events) and that what BI reads is an earlier run's."""
+    failures = failures or []
     if not ok:
-        print("NOT PUBLISHED: a quality check failed; the served marts are unchanged (see the run's checks)")
+        cause = failures[0] if failures else "the run failed (see its log above)"
+        more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+        print(f"NOT PUBLISHED: {cause}{more}; the served marts are unchanged")
+        for other in failures[1:]:
+            print(f"  also: {other}")
     snapshot = settings.snapshot_path
+    served = "published" if ok else "served, unchanged from an earlier run,"
     if snapshot.exists():
-        print(f"published DuckDB snapshot (for BI): {snapshot}")
-        print(f"published Parquet: {settings.serving_dir / 'parquet'}")
+        print(f"{served} DuckDB snapshot (for BI): {snapshot}")
+        print(f"{served} Parquet: {settings.serving_dir / 'parquet'}")
     if settings.serving_postgres_dsn:
-        print(f"published PostgreSQL: schema marts at {redact_dsn(settings.serving_postgres_dsn)} (role bi_reader)")
+        print(f"{served} PostgreSQL: schema marts at {redact_dsn(settings.serving_postgres_dsn)} (role bi_reader)")
         print(f"BI connection files: {settings.serving_dir / 'bi'} (.pbids for Power BI, .tds for Tableau)")
     else:
         print("PostgreSQL serving: set SERVING_POSTGRES_DSN to publish the marts there too (docs/bi.md)")
@@ -269,10 +303,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     refuse_bad_range(args.start, args.end, load_settings().history_start)
     print_sources(load_settings())
     started = time.monotonic()
-    ok, run_id = run_range(args.start, args.end)
+    ok, run_id, failures = run_range(args.start, args.end)
     print_summary(run_id)
     print(f"\nrun {run_id} {'succeeded' if ok else 'FAILED'} in {time.monotonic() - started:.0f} s")
-    print_published(load_settings(), ok)
+    print_published(load_settings(), ok, failures)
     if ok:
         print_report(run_id)
     return 0 if ok else 1
@@ -303,7 +337,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     )
     print_sources(settings)
     started = time.monotonic()
-    ok, run_id = run_range(first, last)
+    ok, run_id, failures = run_range(first, last)
     print_summary(run_id)
     print(f"\nrun {run_id} {'succeeded' if ok else 'FAILED'} in {time.monotonic() - started:.0f} s")
     if ok:
@@ -311,7 +345,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print_scorecard(this_monday - timedelta(days=7))
     print(f"warehouse (pipeline only): {settings.warehouse_path}")
     print(f"landing zone: {settings.landing_dir}")
-    print_published(settings, ok)
+    print_published(settings, ok, failures)
     print("open the Dagster UI on this warehouse and run history: make dev  (then http://127.0.0.1:3000)")
     if ok:
         print_report(run_id)

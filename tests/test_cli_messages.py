@@ -4,6 +4,7 @@ and `cskpi` working on its own (without the Makefile's DAGSTER_HOME)."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import time
 from datetime import date, datetime, timedelta
@@ -104,3 +105,24 @@ def test_a_missing_warehouse_is_one_line_at_once(tmp_path, monkeypatch):
 )
 def test_a_dsn_is_printed_without_its_password(dsn, printed):
     assert redact_dsn(dsn) == printed
+
+
+def test_an_unreachable_source_is_the_named_cause_with_the_setting_to_check(tmp_path):
+    # a wrong ZENDESK_BASE_URL (nothing listens on port 9): the run fails, and its last words name
+    # the failed steps' cause from the run's own events, not a quality check, and what BI still reads
+    done = _cskpi(
+        "run", "--start", "2026-03-01", "--end", "2026-03-01",
+        CSKPI_DATA_DIR=str(tmp_path), CSKPI_HTTP_MAX_RETRIES="0", CSKPI_PII_HASH_KEY="ab" * 32,
+        ZENDESK_BASE_URL="http://127.0.0.1:9", ZENDESK_EMAIL="agent@example.com", ZENDESK_API_TOKEN="token",
+    )  # fmt: skip
+    assert done.returncode == 1
+    verdict = [line for line in done.stdout.splitlines() if line.startswith("NOT PUBLISHED")]
+    # the five Zendesk steps that call the API fail alike and are counted together (the first to fail
+    # is named: the in-process executor's order)
+    assert len(verdict) == 1
+    assert re.fullmatch(
+        r"NOT PUBLISHED: step (raw__)?zendesk__\w+ and 4 more failed: zendesk: cannot reach "
+        r"http://127\.0\.0\.1:9 \(connection refused\): check ZENDESK_BASE_URL; the served marts are unchanged",
+        verdict[0],
+    ), verdict[0]
+    assert "published DuckDB snapshot" not in done.stdout  # nothing was ever published here
