@@ -376,21 +376,45 @@ def main(argv: list[str] | None = None) -> int:
         return run_dbt(argv[1:])
     parser = argparse.ArgumentParser(prog="cskpi", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="materialise every asset for a range of days, in one run")
-    run.add_argument("--start", type=_parse_day, required=True, help="first day (reporting timezone)")
-    run.add_argument("--end", type=_parse_day, required=True, help="last day, inclusive")
+    run = sub.add_parser(
+        "run",
+        help="materialise every asset for a range of days, in one run",
+        description="Load the configured sources, build the marts, check them, publish them and write the "
+        "report for the local days from --start to --end, in one Dagster run. Days are calendar days in "
+        "CSKPI_REPORTING_TIMEZONE, from CSKPI_HISTORY_START to yesterday. A source that is not configured "
+        "is off (the line printed first says what to set). Exit status 0 when the run succeeded and published.",
+    )
+    run.add_argument("--start", type=_parse_day, required=True, metavar="YYYY-MM-DD", help="first day")
+    run.add_argument("--end", type=_parse_day, required=True, metavar="YYYY-MM-DD", help="last day, inclusive")
     run.set_defaults(func=_cmd_run)
-    report = sub.add_parser("report", help="write the service-level report (HTML) from the published marts")
+    report = sub.add_parser(
+        "report",
+        help="write the service-level report (HTML) from the published marts",
+        description="Write the service-level report of a period from the published marts (the DuckDB "
+        "snapshot a run publishes) into the data folder's reports/, and print its path.",
+    )
     report.add_argument(
         "--period", default="", help="2026-03 (month), 2026-W11 (ISO week) or 2026-Q1; default: the last full month"
     )
     report.set_defaults(func=_cmd_report)
-    demo = sub.add_parser("demo", help="run the last N full days on the embedded sample")
+    demo = sub.add_parser(
+        "demo",
+        help="run the last N full days on the embedded sample",
+        description="Run the whole pipeline on the embedded sample (CSKPI_SOURCES=sample): the previous month "
+        "and this month to yesterday, or the last N days, in one run; then print the last full week's "
+        "scorecard and the report's path. The sample's history starts on the demo's first day.",
+    )
     demo.add_argument(
         "--days", type=int, default=None, help="the last N full days (default: the previous month and this one so far)"
     )
     demo.set_defaults(func=_cmd_demo)
-    dbt = sub.add_parser("dbt", help="run dbt on the project (e.g. cskpi dbt build --full-refresh) with the settings")
+    dbt = sub.add_parser(
+        "dbt",
+        help="run dbt on the project (e.g. cskpi dbt build --full-refresh) with the settings",
+        description="dbt on the project's dbt_project/ with the environment the pipeline gives it (the "
+        "reporting timezone, the history start, the warehouse path and DuckDB's memory cap), which "
+        "dbt_project.yml has no default for. Every argument after `dbt` is dbt's.",
+    )
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="dbt's command and arguments")
     args = parser.parse_args(argv)
     return args.func(args)
