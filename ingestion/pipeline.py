@@ -485,7 +485,7 @@ def ingest_survey_csv(settings: Settings, first: date, last: date, run_id: str, 
         from ingestion.sample.source import SampleSource
 
         write_sample_exports(SampleSource.from_env(), mappings, settings.survey_drop_dir, first, last)
-    results = []
+    results, unchanged = [], []
     for mapping in mappings:
         exports = survey_csv.exports_for(mapping, settings.survey_drop_dir, first, last)
         if not exports:
@@ -498,6 +498,7 @@ def ingest_survey_csv(settings: Settings, first: date, last: date, run_id: str, 
             with closing(_connect(settings)) as con:
                 if not mapping.dated and _export_loaded(con, digest):
                     progress(f"{what}: loaded before with this mapping, unchanged; skipped")
+                    unchanged.append(path.name)
                     continue
                 batch = LandingBatch(
                     settings.landing_dir, "surveys", f"csv_responses/{mapping.tool}", first.isoformat()
@@ -526,7 +527,9 @@ def ingest_survey_csv(settings: Settings, first: date, last: date, run_id: str, 
                 + (f"; {skipped} answered no KPI question (skipped)" if skipped else "")
                 + (f"; {unlinkable} ticket id(s) that are no ticket number (not linked)" if unlinkable else "")
             )
-    return total("surveys.csv_responses", results)
+    # the files not read again are named, so a run's counts say why they are smaller than the last
+    notes = {"unchanged_exports_skipped": unchanged} if unchanged else {}
+    return dataclasses.replace(total("surveys.csv_responses", results), notes=notes)
 
 
 # Every stream, in the order a run loads them: the daily ones take (settings, first, last, run_id),

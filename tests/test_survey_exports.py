@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import zipfile
 from contextlib import closing
 from datetime import date
 from pathlib import Path
@@ -305,6 +306,29 @@ def test_dropping_an_export_again_and_an_overlapping_newer_one_keeps_each_respon
     tencent = [r for r in again.per_partition if r.notes.get("file") == TENCENT_FILE]
     assert [(r.records_loaded, r.duplicates_dropped, r.records_rejected) for r in tencent] == [(0, 4, 1)]
     assert first.records_loaded == 4
+
+
+def test_the_same_answers_downloaded_again_later_are_unchanged(drops):
+    """问卷星's download is a new workbook each time: other save times, the same cells. It is skipped."""
+    messages: list[str] = []
+    make_fixtures.write_wjx(drops / WJX_FILE, make_fixtures.WJX_ROWS[:4])
+    pipeline.ingest_survey_csv(load_settings(), D, D, "run-1", messages.append)
+    # the same cells saved a year later: every entry's zip time and the document's times differ
+    saved = drops / WJX_FILE
+    with zipfile.ZipFile(saved) as book:
+        parts = {name: book.read(name) for name in book.namelist()}
+    parts["docProps/core.xml"] = re.sub(rb"2\d\d\d-", b"2031-", parts["docProps/core.xml"])
+    with zipfile.ZipFile(saved, "w", zipfile.ZIP_DEFLATED) as book:
+        for name, body in parts.items():
+            book.writestr(zipfile.ZipInfo(name, date_time=(2031, 1, 2, 3, 4, 5)), body)
+    again = pipeline.ingest_survey_csv(load_settings(), D, D, "run-2", messages.append)
+    assert f"surveys.csv_responses[wjx] {WJX_FILE}: loaded before with this mapping, unchanged; skipped" in messages
+    assert again.notes == {"unchanged_exports_skipped": [WJX_FILE]}
+    # a day later the download holds a fifth response: the file is read again; response 5 loads (1),
+    # responses 1-4 are held, counted duplicates (4)
+    make_fixtures.write_wjx(saved, make_fixtures.WJX_ROWS[:5])
+    grown = pipeline.ingest_survey_csv(load_settings(), D, D, "run-3")
+    assert (grown.notes, grown.records_loaded, grown.duplicates_dropped) == ({}, 1, 4)
 
 
 def test_wrong_encoding_is_a_clear_error(drops):

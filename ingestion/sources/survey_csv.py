@@ -18,6 +18,7 @@ import csv
 import hashlib
 import io
 import re
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -394,8 +395,20 @@ def exports_for(mapping: SurveyCsvMapping, drop_dir: Path, first: date, last: da
 
 
 def content_digest(mapping: SurveyCsvMapping, path: Path) -> str:
-    """The export's bytes and the mapping's text, hashed: loading them again can change nothing."""
-    digest = hashlib.sha256(path.read_bytes())
+    """The export's content and the mapping's text, hashed: loading them again can change nothing.
+
+    A CSV is hashed byte for byte. An Excel workbook is a zip whose document properties and entry
+    times record when it was saved: downloading the same answers again gives other bytes, so its
+    parts are hashed by name and content, the properties (docProps/) left out.
+    """
+    digest = hashlib.sha256()
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as book:
+            for name in sorted(book.namelist()):
+                if not name.startswith("docProps/"):
+                    digest.update(name.encode() + b"\0" + book.read(name) + b"\0")
+    else:
+        digest.update(path.read_bytes())
     digest.update(mapping.path.read_bytes())
     return digest.hexdigest()
 
