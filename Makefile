@@ -65,9 +65,11 @@ bench: setup
 dev: setup
 	$(BIN)/dagster dev -w workspace.yaml
 
+# --static also writes static_index.html, the docs in one file (manifest and catalog inside), which
+# a browser opens from disk; index.html fetches its JSON files and needs `dbt docs serve`.
 docs: setup
-	$(BIN)/cskpi dbt docs generate --target-path $(CURDIR)/data/dbt_docs
-	@echo "open data/dbt_docs/index.html, or: $(BIN)/dbt docs serve --project-dir dbt_project --target-path $(CURDIR)/data/dbt_docs"
+	$(BIN)/cskpi dbt docs generate --static --target-path $(CURDIR)/data/dbt_docs
+	@echo "open data/dbt_docs/static_index.html (one file, works from disk), or: $(BIN)/cskpi dbt docs serve --target-path $(CURDIR)/data/dbt_docs"
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
