@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ingestion.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # DuckDB's memory cap for the loaders and dbt; past it DuckDB spills to disk instead of growing.
@@ -37,6 +39,16 @@ SOURCE_NAMES = ("zendesk", "hubspot", "survey_api", "survey_csv")
 def _env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name)
     return value if value not in (None, "") else default
+
+
+def _number(name: str, default: str, kind: type[int] | type[float] = int) -> int | float:
+    """A numeric setting; a value that is no number is a ConfigError naming the variable."""
+    value = _env(name, default)
+    try:
+        return kind(value)
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise ConfigError(f"{name} must be {what}, not {value!r}") from None
 
 
 @dataclass(frozen=True)
@@ -165,19 +177,24 @@ def _sources_setting() -> bool:
     rather than quietly turning every source off or on."""
     value = _env("CSKPI_SOURCES", SOURCES_ACCOUNTS)
     if value not in (SOURCES_SAMPLE, SOURCES_ACCOUNTS):
-        raise ValueError(f"CSKPI_SOURCES must be {SOURCES_SAMPLE!r} or {SOURCES_ACCOUNTS!r}, not {value!r}")
+        raise ConfigError(f"CSKPI_SOURCES must be {SOURCES_SAMPLE!r} or {SOURCES_ACCOUNTS!r}, not {value!r}")
     return value == SOURCES_SAMPLE
 
 
 def load_settings() -> Settings:
     data_dir = Path(_env("CSKPI_DATA_DIR", str(PROJECT_ROOT / "data"))).resolve()
     tz = _env("CSKPI_REPORTING_TIMEZONE", DEFAULT_REPORTING_TIMEZONE)
-    ZoneInfo(tz)  # fail early on a misspelt zone
+    try:
+        ZoneInfo(tz)  # fail early on a misspelt zone
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"CSKPI_REPORTING_TIMEZONE {tz!r} is no IANA time zone: use a name like Asia/Shanghai or Europe/Berlin"
+        ) from None
     history_start = _env("CSKPI_HISTORY_START", DEFAULT_HISTORY_START)
     try:
         first_day = date.fromisoformat(history_start)
     except ValueError:
-        raise ValueError(f"CSKPI_HISTORY_START must be a day (YYYY-MM-DD), not {history_start!r}") from None
+        raise ConfigError(f"CSKPI_HISTORY_START must be a day (YYYY-MM-DD), not {history_start!r}") from None
     sample_mode = _sources_setting()
     return Settings(
         data_dir=data_dir,
@@ -191,16 +208,16 @@ def load_settings() -> Settings:
         ).resolve(),
         reporting_timezone=tz,
         history_start=first_day,
-        lookback_days=int(_env("CSKPI_LOOKBACK_DAYS", "14")),
+        lookback_days=_number("CSKPI_LOOKBACK_DAYS", "14"),
         duckdb_memory_limit=_env("CSKPI_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT),
-        http_timeout_seconds=float(_env("CSKPI_HTTP_TIMEOUT_SECONDS", "30")),
-        http_max_retries=int(_env("CSKPI_HTTP_MAX_RETRIES", "5")),
-        zendesk_export_requests_per_minute=int(_env("ZENDESK_EXPORT_REQUESTS_PER_MINUTE", "10")),
+        http_timeout_seconds=_number("CSKPI_HTTP_TIMEOUT_SECONDS", "30", float),
+        http_max_retries=_number("CSKPI_HTTP_MAX_RETRIES", "5"),
+        zendesk_export_requests_per_minute=_number("ZENDESK_EXPORT_REQUESTS_PER_MINUTE", "10"),
         serving_dir=Path(_env("CSKPI_SERVING_DIR", str(data_dir / "serving"))).resolve(),
         serving_postgres_dsn=_env("SERVING_POSTGRES_DSN"),
         bi_reader_password=_env("SERVING_BI_READER_PASSWORD"),
-        max_reject_share=float(_env("CSKPI_MAX_REJECT_SHARE", "0.02")),
-        reject_share_min_records=int(_env("CSKPI_REJECT_SHARE_MIN_RECORDS", "200")),
+        max_reject_share=_number("CSKPI_MAX_REJECT_SHARE", "0.02", float),
+        reject_share_min_records=_number("CSKPI_REJECT_SHARE_MIN_RECORDS", "200"),
         gx_dir=Path(_env("CSKPI_GX_DIR", str(data_dir / "gx"))).resolve(),
         reports_dir=Path(_env("CSKPI_REPORTS_DIR", str(data_dir / "reports"))).resolve(),
         improvement_plan_path=Path(

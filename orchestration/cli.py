@@ -13,11 +13,13 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
 from contextlib import closing
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -27,6 +29,7 @@ from orchestration.report.format import kpi_value
 
 if TYPE_CHECKING:
     from ingestion.settings import Settings
+    from orchestration.run_log import RunLog
 
 
 def _is_locked(exc: BaseException) -> bool:
@@ -57,15 +60,20 @@ def refuse_bad_settings() -> None:
     """Stop before a run starts on settings that cannot be right, with one line saying what to set.
 
     Today: a real account with no PII hash key (ingestion.pii), which would hash its customers'
-    emails and phones with the public sample key.
+    emails and phones with the public sample key; and a survey mapping that cannot be read, which
+    would fail the run's survey step after every other source had loaded.
     """
-    from ingestion.errors import ConfigError
+    from ingestion.errors import ConfigError, SurveyMappingError
     from ingestion.pii import pii_hashing
     from ingestion.settings import load_settings
+    from ingestion.sources.survey_csv import load_mappings
 
+    settings = load_settings()
     try:
-        pii_hashing(load_settings())
-    except ConfigError as exc:
+        pii_hashing(settings)
+        if settings.source_mode("survey_csv") != "off":
+            load_mappings(settings.survey_mapping_dir)
+    except (ConfigError, SurveyMappingError) as exc:
         raise SystemExit(f"cskpi: {exc}") from None
 
 
@@ -91,22 +99,19 @@ def refuse_bad_range(first: date, last: date, history_start: date) -> None:
 
 
 def run_failures(result) -> list[str]:
-    """What stopped a run, from its own events: the errors of its failed steps (the first error in
-    each chain that is not Dagster's own wrapper, so a source's message, not the library's under it),
-    steps that failed alike counted together, then each failed blocking check. Steps skipped because
-    an upstream step failed are not causes and are not listed."""
+    """What stopped a run, from its own events: the errors of its failed steps (run_log.error_cause:
+    a source's message, not the library's under it), steps that failed alike counted together, then
+    each failed blocking check. Steps skipped because an upstream step failed are not causes and are
+    not listed."""
     import dagster as dg
+
+    from orchestration.run_log import error_cause
 
     steps_by_cause: dict[str, list[str]] = {}
     for event in result.all_events:
         if not event.is_step_failure or event.step_failure_data is None or event.step_failure_data.error is None:
             continue
-        error = event.step_failure_data.error
-        while error.cls_name.startswith("Dagster") and error.cause is not None:
-            error = error.cause
-        message = error.message.strip().splitlines()[0] if error.message.strip() else error.cls_name
-        message = re.sub(rf"^[\w.]*\b{re.escape(error.cls_name)}: ", "", message)  # the class is no news
-        steps_by_cause.setdefault(message, []).append(event.step_key)
+        steps_by_cause.setdefault(error_cause(event.step_failure_data.error), []).append(event.step_key)
     causes = []
     for message, steps in steps_by_cause.items():
         also = f" and {len(steps) - 1} more" if len(steps) > 1 else ""
@@ -117,29 +122,68 @@ def run_failures(result) -> list[str]:
     return causes
 
 
-def run_range(first: date, last: date) -> tuple[bool, str, list[str]]:
-    """Materialise every asset for the days [first, last] in one Dagster run; (success, run id,
-    what stopped it)."""
-    from ingestion.settings import load_settings
+PID_TAG, HOST_TAG = "cskpi/pid", "cskpi/host"
 
-    # before loading Dagster and the definitions: a config error answers at once
-    refuse_bad_settings()
-    refuse_bad_range(first, last, load_settings().history_start)
+
+def _cli_process_alive(pid: int) -> bool:
+    """Whether pid is a live cskpi process (a pid reused by another program does not count)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"cskpi" in cmdline or b"orchestration.cli" in cmdline
+
+
+def release_abandoned_slots(instance) -> list[str]:
+    """Free the DuckDB writer pool's slots of runs that can no longer free them; one line for each.
+
+    Dagster frees a step's slot when the step ends. A CLI run killed mid-step (SIGKILL, a closed
+    terminal, a timeout) never ends, and its slot would block every later run forever. A run that has
+    finished, or a CLI run on this host whose process is gone, is marked failed and its slots freed. A
+    run of the daemon or the UI is left to Dagster's run monitoring (docs/deploy.md).
+    """
+    from orchestration.defs.pools import DUCKDB_WRITERS
+
+    storage = instance.event_log_storage
+    info = storage.get_concurrency_info(DUCKDB_WRITERS)
+    lines = []
+    for run_id in sorted({c.run_id for c in info.claimed_slots} | {p.run_id for p in info.pending_steps}):
+        run = instance.get_run_by_id(run_id)
+        if run is not None and not run.is_finished:
+            pid, host = run.tags.get(PID_TAG), run.tags.get(HOST_TAG)
+            if pid is None or host != socket.gethostname() or _cli_process_alive(int(pid)):
+                continue  # still running, or not ours to judge
+            instance.report_run_failed(run, f"its process (pid {pid}) ended without finishing the run")
+            lines.append(
+                f"run {run_id} was killed mid-step (its process, pid {pid}, is gone): marked failed, and its "
+                f"{DUCKDB_WRITERS} slot freed"
+            )
+        storage.free_concurrency_slots_for_run(run_id)
+    return lines
+
+
+def run_range(first: date, last: date, log: RunLog) -> tuple[bool, str, list[str]]:
+    """Materialise every asset for the days [first, last] in one Dagster run; (success, run id,
+    what stopped it). The terminal gets each step's progress; the log file everything."""
     import dagster as dg
 
     from orchestration.definitions import defs
 
     job = defs.resolve_job_def("daily_kpi_job")
     with dg.DagsterInstance.get() as instance:
+        for line in release_abandoned_slots(instance):
+            print(line, flush=True)
         result = job.execute_in_process(
             instance=instance,
             tags={
                 "dagster/asset_partition_range_start": first.isoformat(),
                 "dagster/asset_partition_range_end": last.isoformat(),
+                # whose process runs it, so a later run can tell a run killed mid-step (release_abandoned_slots)
+                PID_TAG: str(os.getpid()),
+                HOST_TAG: socket.gethostname(),
             },
             raise_on_error=False,
-            # INFO keeps each stream's per-day progress and drops Dagster's step-by-step DEBUG.
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            run_config=log.run_config(),
         )
     return result.success, result.run_id, run_failures(result)
 
@@ -262,25 +306,31 @@ def print_report(run_id: str) -> None:
         print(metadata["sources"].value)
 
 
-def _cmd_report(args: argparse.Namespace) -> int:
+def _cmd_report(args: argparse.Namespace, log: RunLog) -> int:
     import dagster as dg
 
-    from orchestration.defs.report.assets import service_level_report
+    from orchestration.definitions import defs
     from orchestration.report.period import parse_period
 
     if args.period:
         try:
             parse_period(args.period)
         except ValueError as exc:
-            raise SystemExit(str(exc)) from None
-    config = {"ops": {"__".join(REPORT_ASSET): {"config": {"period": args.period or ""}}}}
+            raise SystemExit(f"cskpi: {exc}") from None
+    config = {
+        "ops": {"__".join(REPORT_ASSET): {"config": {"period": args.period or ""}}},
+        # the terminal gets only the verdict below; the log file everything
+        **log.run_config(terminal_level="CRITICAL"),
+    }
     with dg.DagsterInstance.get() as instance:
-        result = dg.materialize([service_level_report], instance=instance, run_config=config, raise_on_error=False)
+        result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
+            instance=instance, asset_selection=[dg.AssetKey(list(REPORT_ASSET))], run_config=config,
+            raise_on_error=False,
+        )  # fmt: skip
     if not result.success:
-        failure = next((e for e in result.all_events if e.is_step_failure), None)
-        cause = failure.step_failure_data.error if failure and failure.step_failure_data else None
-        detail = cause.cause.message if cause and cause.cause else cause.message if cause else "see the run's logs"
-        print(f"service-level report FAILED: {detail.strip()}")
+        causes = run_failures(result)
+        detail = causes[0].split(" failed: ", 1)[-1] if causes else "the report's step failed"
+        print(f"cskpi: service-level report FAILED: {detail} (full log: {log.path})", file=sys.stderr)
         return 1
     print_report(result.run_id)
     return 0
@@ -296,23 +346,25 @@ def print_sources(settings: Settings) -> None:
             print(f"  {off}")
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
+def _cmd_run(args: argparse.Namespace, log: RunLog) -> int:
     from ingestion.settings import load_settings
 
-    refuse_bad_settings()  # a config error is the one line printed
+    # before loading Dagster and the definitions: a config error or a bad range answers at once
+    refuse_bad_settings()
     refuse_bad_range(args.start, args.end, load_settings().history_start)
     print_sources(load_settings())
     started = time.monotonic()
-    ok, run_id, failures = run_range(args.start, args.end)
+    ok, run_id, failures = run_range(args.start, args.end, log)
     print_summary(run_id)
     print(f"\nrun {run_id} {'succeeded' if ok else 'FAILED'} in {time.monotonic() - started:.0f} s")
     print_published(load_settings(), ok, failures)
     if ok:
         print_report(run_id)
+    print(f"full log (tracebacks included): {log.path}")
     return 0 if ok else 1
 
 
-def _cmd_demo(args: argparse.Namespace) -> int:
+def _cmd_demo(args: argparse.Namespace, log: RunLog) -> int:
     from ingestion.settings import SOURCES_SAMPLE, load_settings
 
     # The demo is the one run that serves unconfigured sources from the sample; the Dagster run
@@ -335,9 +387,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         f"cs-kpi-warehouse demo: the embedded sample, {first} .. {last} ({(last - first).days + 1} daily partitions, "
         f"one run), timezone {settings.reporting_timezone}"
     )
+    refuse_bad_settings()
+    refuse_bad_range(first, last, load_settings().history_start)
     print_sources(settings)
     started = time.monotonic()
-    ok, run_id, failures = run_range(first, last)
+    ok, run_id, failures = run_range(first, last, log)
     print_summary(run_id)
     print(f"\nrun {run_id} {'succeeded' if ok else 'FAILED'} in {time.monotonic() - started:.0f} s")
     if ok:
@@ -349,6 +403,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print("open the Dagster UI on this warehouse and run history: make dev  (then http://127.0.0.1:3000)")
     if ok:
         print_report(run_id)
+    print(f"full log (tracebacks included): {log.path}")
     return 0 if ok else 1
 
 
@@ -376,8 +431,14 @@ def main(argv: list[str] | None = None) -> int:
         return run_dbt(argv[1:])
     parser = argparse.ArgumentParser(prog="cskpi", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
+    # every command writes its full log, tracebacks included, to <data dir>/logs/ (orchestration.run_log)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--verbose", action="store_true", help="print the full log, tracebacks included, on the terminal too"
+    )
     run = sub.add_parser(
         "run",
+        parents=[common],
         help="materialise every asset for a range of days, in one run",
         description="Load the configured sources, build the marts, check them, publish them and write the "
         "report for the local days from --start to --end, in one Dagster run. Days are calendar days in "
@@ -389,6 +450,7 @@ def main(argv: list[str] | None = None) -> int:
     run.set_defaults(func=_cmd_run)
     report = sub.add_parser(
         "report",
+        parents=[common],
         help="write the service-level report (HTML) from the published marts",
         description="Write the service-level report of a period from the published marts (the DuckDB "
         "snapshot a run publishes) into the data folder's reports/, and print its path.",
@@ -399,6 +461,7 @@ def main(argv: list[str] | None = None) -> int:
     report.set_defaults(func=_cmd_report)
     demo = sub.add_parser(
         "demo",
+        parents=[common],
         help="run the last N full days on the embedded sample",
         description="Run the whole pipeline on the embedded sample (CSKPI_SOURCES=sample): the previous month "
         "and this month to yesterday, or the last N days, in one run; then print the last full week's "
@@ -417,7 +480,35 @@ def main(argv: list[str] | None = None) -> int:
     )
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="dbt's command and arguments")
     args = parser.parse_args(argv)
-    return args.func(args)
+    return _run_command(args)
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    """The command, with its log (RunLog); an error it did not expect is one line naming the log
+    file that holds its traceback (--verbose: the traceback on the terminal)."""
+    from ingestion.errors import ConfigError, IngestionError
+    from ingestion.settings import load_settings
+    from orchestration.run_log import RunLog
+
+    try:
+        log = RunLog.for_command(load_settings().data_dir, args.command, args.verbose)
+    except ConfigError as exc:
+        raise SystemExit(f"cskpi: {exc}") from None
+    try:
+        return args.func(args, log)
+    except ConfigError as exc:
+        raise SystemExit(f"cskpi: {exc}") from None
+    except KeyboardInterrupt:
+        raise SystemExit(
+            "cskpi: interrupted; a run's committed loads are kept, the next run goes on from them"
+        ) from None
+    except Exception as exc:
+        if args.verbose:
+            raise
+        log.write_traceback()
+        what = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        kind = "" if isinstance(exc, IngestionError) else f"{type(exc).__name__}: "
+        raise SystemExit(f"cskpi: {kind}{what} (traceback in {log.path}; --verbose prints it)") from None
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from orchestration.defs.quality.checks import quality_checks
 from orchestration.defs.report.assets import service_level_report
 from orchestration.defs.resources import dbt_resource, source_accounts_from_env
 from orchestration.defs.serving.assets import published_marts
+from orchestration.run_log import CLI_LOGGER, cli_logger
 
 # The loader's own bookkeeping, which every ingest step writes as it loads (ingestion/loader.py)
 # and rpt_sources reads: declared so the catalog says what they are.
@@ -33,4 +34,6 @@ defs = dg.Definitions(
     jobs=[daily_kpi_job],
     schedules=[daily_kpi_schedule],
     resources={"source_accounts": source_accounts_from_env(), "dbt": dbt_resource()},
+    # only a run whose config names it (the CLI's) uses it; UI and daemon runs keep Dagster's console logger
+    loggers={CLI_LOGGER: cli_logger},
 )

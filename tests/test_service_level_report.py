@@ -254,7 +254,7 @@ def test_make_report_writes_a_chosen_period_and_refuses_a_bad_one(march, capsys)
     with pytest.raises(SystemExit, match=r"2026-13.*YYYY-MM"):
         cli.main(["report", "--period", "2026-13"])
     assert cli.main(["report", "--period", "2025-01"]) == 1
-    assert "no data for January 2025" in capsys.readouterr().out
+    assert "no data for January 2025" in capsys.readouterr().err
 
 
 def test_a_wrong_plan_entry_is_named(tmp_path):
