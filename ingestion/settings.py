@@ -102,8 +102,13 @@ class Settings:
     # Volume add-on); the client paces them to this. 0 turns pacing off (a loopback test server).
     zendesk_export_requests_per_minute: int
     serving_dir: Path  # the DuckDB snapshot, Parquet files and BI connection files BI users open
-    serving_postgres_dsn: str | None  # publish the marts to this PostgreSQL database when set
-    bi_reader_password: str | None
+    # publish the marts to this PostgreSQL database when set; a DSN may carry a password, so out of repr
+    serving_postgres_dsn: str | None = field(repr=False)
+    # the password a publish gives the bi_reader role it creates (or resets); out of repr like the DSN
+    bi_reader_password: str | None = field(repr=False)
+    # SERVING_BI_READER_RESET: bi_reader is a cluster-wide role, so a publish that finds it already there
+    # leaves its password and settings alone unless this is on (then it sets both again)
+    bi_reader_reset: bool
     max_reject_share: float  # a run whose streams reject more than this share of records fails
     reject_share_min_records: int  # smaller streams are reported, not judged: a share of a few is noise
     gx_dir: Path  # Great Expectations project: Data Docs are built under it
@@ -181,6 +186,14 @@ def _sources_setting() -> bool:
     return value == SOURCES_SAMPLE
 
 
+def _flag(name: str) -> bool:
+    """An on/off setting: true/yes/1 or false/no/0 (unset: off); a typo fails instead of meaning off."""
+    value = (_env(name, "false") or "").strip().lower()
+    if value not in ("true", "yes", "1", "false", "no", "0"):
+        raise ConfigError(f"{name} must be true or false, not {value!r}")
+    return value in ("true", "yes", "1")
+
+
 def load_settings() -> Settings:
     data_dir = Path(_env("CSKPI_DATA_DIR", str(PROJECT_ROOT / "data"))).resolve()
     tz = _env("CSKPI_REPORTING_TIMEZONE", DEFAULT_REPORTING_TIMEZONE)
@@ -216,6 +229,7 @@ def load_settings() -> Settings:
         serving_dir=Path(_env("CSKPI_SERVING_DIR", str(data_dir / "serving"))).resolve(),
         serving_postgres_dsn=_env("SERVING_POSTGRES_DSN"),
         bi_reader_password=_env("SERVING_BI_READER_PASSWORD"),
+        bi_reader_reset=_flag("SERVING_BI_READER_RESET"),
         max_reject_share=_number("CSKPI_MAX_REJECT_SHARE", "0.02", float),
         reject_share_min_records=_number("CSKPI_REJECT_SHARE_MIN_RECORDS", "200"),
         gx_dir=Path(_env("CSKPI_GX_DIR", str(data_dir / "gx"))).resolve(),

@@ -29,6 +29,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.e2e]
 FIRST, LAST = date(2026, 1, 26), date(2026, 3, 5)
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{7,}[0-9]$")
+READER_PASSWORD = "reader-pw-5d1e"
 
 
 def run_job(first: date, last: date, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
@@ -50,6 +51,7 @@ def published(tmp_path_factory):
         monkeypatch.setenv("CSKPI_SAMPLE_TICKETS_PER_DAY", "300")
         monkeypatch.setenv("CSKPI_SAMPLE_NOW", "2026-03-06T00:00:00+08:00")
         monkeypatch.setenv("SERVING_POSTGRES_DSN", f"host=127.0.0.1 port=5432 user=postgres dbname={dbname}")
+        monkeypatch.setenv("SERVING_BI_READER_PASSWORD", READER_PASSWORD)  # must never reach a log line
         with postgres.connect(dbname) as pg:  # other schemas BI must not reach
             pg.execute("create schema raw; create table raw.secrets (email text); "
                        "insert into raw.secrets values ('someone@example.com'); "
@@ -109,8 +111,22 @@ def test_served_marts_equal_the_warehouse(published):
     assert versions["snapshot"] == "v1.4.0+"
     assert versions["warehouse"] != versions["snapshot"]
     assert {p.name for p in (settings.serving_dir / "parquet").iterdir()} == {f"{m}.parquet" for m in PUBLISHED_MARTS}
-    assert (settings.serving_dir / "bi" / "cs-kpi-warehouse.pbids").exists()
-    assert 'username="bi_reader"' in (settings.serving_dir / "bi" / "cs-kpi-warehouse.tds").read_text()
+    bi_files = {p.name: p.read_text() for p in (settings.serving_dir / "bi").iterdir()}
+    assert set(bi_files) == {"cs-kpi-warehouse.pbids", "cs-kpi-scorecard.tds", "cs-kpi-daily.tds"}
+    assert f'"database": "{dbname}"' in bi_files["cs-kpi-warehouse.pbids"]
+    for tds, mart in (("cs-kpi-scorecard.tds", "rpt_kpi_scorecard"), ("cs-kpi-daily.tds", "fct_kpi_daily")):
+        assert f'dbname="{dbname}"' in bi_files[tds] and 'username="bi_reader"' in bi_files[tds]
+        assert f'table="[marts].[{mart}]"' in bi_files[tds]
+
+
+def test_publish_never_logs_the_reader_password_or_the_dsn(published):
+    result, _, dbname, _ = published
+    lines = [str(e.message) + repr(getattr(e.event_specific_data, "materialization", "")) for e in result.all_events]
+    assert lines and not [line for line in lines if READER_PASSWORD in line or f"dbname={dbname}" in line]
+    (materialization,) = [e for e in result.get_asset_materialization_events()
+                          if e.asset_key.to_user_string() == "serving/published_marts"]  # fmt: skip
+    role_note = materialization.materialization.metadata["postgres_role"].value
+    assert role_note.startswith("role bi_reader "), role_note  # created, or found and left alone
 
 
 def test_complaint_surge_sets_off_the_volume_anomaly_warning(published):

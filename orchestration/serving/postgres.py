@@ -3,11 +3,17 @@
 Readers see all of the old marts or all of the new: each table is truncated and reloaded inside
 one transaction, so a concurrent reader waits for the commit instead of seeing a missing table
 or a partial row count.
+
+A role belongs to the whole server, not to the serving database, and may serve other databases
+too: a publish creates `bi_reader` when it is missing, grants it only what it needs in the serving
+database, and leaves an existing role's password and settings as they are unless asked to reset
+them (SERVING_BI_READER_RESET). Nothing here prints or logs the DSN or the password.
 """
 
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -34,8 +40,22 @@ def _existing_columns(cur: psycopg.Cursor, table: str) -> list[tuple[str, str]]:
             for name, kind in cur.fetchall()]  # fmt: skip
 
 
-def publish(warehouse: duckdb.DuckDBPyConnection, dsn: str, tables: tuple[str, ...], reader_password: str | None):
-    """Replace the serving marts with the warehouse's; returns {table: rows}."""
+@dataclass(frozen=True)
+class Published:
+    counts: dict[str, int]  # {table: rows}
+    reader: str  # what happened to the reader role, in one line fit for the run log
+
+
+def publish(
+    warehouse: duckdb.DuckDBPyConnection,
+    dsn: str,
+    tables: tuple[str, ...],
+    reader_password: str | None,
+    *,
+    reset_reader: bool = False,
+    reader: str = BI_READER,
+) -> Published:
+    """Replace the serving marts with the warehouse's and grant `reader` select on them."""
     counts: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="cskpi-publish-") as tmp, psycopg.connect(dsn) as conn:
         exports = {}
@@ -60,19 +80,45 @@ def publish(warehouse: duckdb.DuckDBPyConnection, dsn: str, tables: tuple[str, .
                 loaded = cur.fetchone()[0]
                 if loaded != counts[table]:  # audit before anyone can see it
                     raise RuntimeError(f"marts.{table}: {loaded} rows reached PostgreSQL, {counts[table]} expected")
-            _grant_reader(cur, reader_password)
-    return counts
+            note = _grant_reader(conn, cur, reader, reader_password, reset_reader)
+    return Published(counts, note)
 
 
-def _grant_reader(cur: psycopg.Cursor, password: str | None) -> None:
-    """bi_reader may use the marts schema and select its tables, and nothing else."""
-    cur.execute("select 1 from pg_roles where rolname = %s", (BI_READER,))
-    if cur.fetchone() is None:
-        cur.execute(sql.SQL("create role {} login").format(sql.Identifier(BI_READER)))
-    if password:
-        cur.execute(sql.SQL("alter role {} password {}").format(sql.Identifier(BI_READER), sql.Literal(password)))
-    role, schema = sql.Identifier(BI_READER), sql.Identifier(SCHEMA)
-    cur.execute(sql.SQL("alter role {} set default_transaction_read_only = on").format(role))
+def _grant_reader(conn: psycopg.Connection, cur: psycopg.Cursor, reader: str, password: str | None,
+                  reset: bool) -> str:  # fmt: skip
+    """`reader` may connect to the serving database, use its marts schema and select its tables.
+
+    Every grant and setting is scoped to the serving database: the role itself is cluster-wide, and an
+    existing one may be used elsewhere, so its password and settings are changed only on `reset`.
+    """
+    role, schema = sql.Identifier(reader), sql.Identifier(SCHEMA)
+    cur.execute("select current_database()")
+    database = sql.Identifier(cur.fetchone()[0])
+    cur.execute("select 1 from pg_roles where rolname = %s", (reader,))
+    exists = cur.fetchone() is not None
+    if not exists:
+        try:
+            with conn.transaction():  # a savepoint: a concurrent publish may create it first
+                cur.execute(sql.SQL("create role {} login").format(role))
+        except (psycopg.errors.DuplicateObject, psycopg.errors.UniqueViolation):
+            exists = True
+    if password and (reset or not exists):
+        # hashed here (SCRAM, as psql's \password does) so the clear password never reaches the
+        # server's statement log or pg_stat_activity
+        hashed = conn.pgconn.encrypt_password(password.encode(), reader.encode(), b"scram-sha-256").decode()
+        cur.execute(sql.SQL("alter role {} password {}").format(role, sql.Literal(hashed)))
+    if reset or not exists:  # read-only in the serving database only, not in every database
+        cur.execute(sql.SQL("alter role {} in database {} set default_transaction_read_only = on").format(
+            role, database))  # fmt: skip
+    cur.execute(sql.SQL("grant connect on database {} to {}").format(database, role))
     cur.execute(sql.SQL("grant usage on schema {} to {}").format(schema, role))
     cur.execute(sql.SQL("revoke all on all tables in schema {} from {}").format(schema, role))
     cur.execute(sql.SQL("grant select on all tables in schema {} to {}").format(schema, role))
+    if not exists:
+        how = "with the password in SERVING_BI_READER_PASSWORD" if password else "without a password (set one)"
+        return f"role {reader} created {how}; it reads schema {SCHEMA} of this database only"
+    if reset:
+        what = "password and read-only setting" if password else "read-only setting (no password given)"
+        return f"role {reader} existed; SERVING_BI_READER_RESET: its {what} set again"
+    return (f"role {reader} existed: its password and settings left as they were "
+            f"(SERVING_BI_READER_RESET=true resets them); granted select on schema {SCHEMA}")  # fmt: skip

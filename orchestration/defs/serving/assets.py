@@ -13,7 +13,7 @@ import duckdb
 from ingestion.settings import load_settings
 from orchestration.defs.pools import DUCKDB_WRITERS
 from orchestration.serving import PUBLISHED_MARTS, postgres
-from orchestration.serving.bi_files import write_bi_files
+from orchestration.serving.bi_files import PBIDS_FILE, TDS_FILES, write_bi_files
 from orchestration.serving.snapshot import SNAPSHOT_STORAGE_VERSION, write_duckdb_snapshot, write_parquet
 
 
@@ -39,11 +39,18 @@ def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         counts = write_duckdb_snapshot(warehouse, PUBLISHED_MARTS, snapshot_path)
         write_parquet(warehouse, PUBLISHED_MARTS, settings.serving_dir / "parquet")
         if settings.serving_postgres_dsn:
-            postgres.publish(warehouse, settings.serving_postgres_dsn, PUBLISHED_MARTS, settings.bi_reader_password)
+            published = postgres.publish(
+                warehouse, settings.serving_postgres_dsn, PUBLISHED_MARTS, settings.bi_reader_password,
+                reset_reader=settings.bi_reader_reset,
+            )  # fmt: skip
+            context.log.info(published.reader)
             files = write_bi_files(settings.serving_postgres_dsn, settings.serving_dir / "bi")
-            metadata["postgres"] = "marts schema replaced; bi_reader granted select"
-            metadata["power_bi_file"] = dg.MetadataValue.path(str(files["pbids"]))
-            metadata["tableau_file"] = dg.MetadataValue.path(str(files["tds"]))
+            metadata["postgres"] = "marts schema replaced"
+            metadata["postgres_role"] = published.reader
+            metadata["power_bi_file"] = dg.MetadataValue.path(str(files[PBIDS_FILE]))
+            for name in TDS_FILES:
+                metadata[f"tableau_file_{name.removesuffix('.tds').removeprefix('cs-kpi-')}"] = (
+                    dg.MetadataValue.path(str(files[name])))  # fmt: skip
         else:
             context.log.info("SERVING_POSTGRES_DSN is not set: published the DuckDB snapshot and Parquet only")
     metadata.update({
