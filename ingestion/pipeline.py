@@ -449,6 +449,11 @@ def ensure_no_total_loss(settings: Settings, result: LoadResult, what: str, run_
     )
 
 
+# An export's note of the rows it loaded per local day of submission (ISO day -> rows): an export is
+# no one day's, so its partitions' own counts come from here.
+LOADED_BY_DAY = "loaded_by_day"
+
+
 def _export_notes(con: duckdb.DuckDBPyConnection, spec: StreamSpec, batch_id: str) -> dict[str, int]:
     """What an export's loaded rows hold that the KPIs cannot use, counted for the run's metadata."""
     no_answer, unlinkable = con.execute(
@@ -458,6 +463,17 @@ def _export_notes(con: duckdb.DuckDBPyConnection, spec: StreamSpec, batch_id: st
         [batch_id],
     ).fetchone()
     return {"responses_without_kpi_answer": no_answer, "ticket_ids_not_linkable": unlinkable}
+
+
+def _export_loaded_by_day(con: duckdb.DuckDBPyConnection, spec: StreamSpec, batch_id: str, timezone: str) -> dict:
+    """The rows an export's load kept, by the local day each was submitted (ISO day -> rows): the
+    days of the partitions they belong to. submitted_at is UTC (the connection's TimeZone is UTC)."""
+    rows = con.execute(
+        f"select cast(timezone(?, submitted_at::timestamptz) as date) as day, count(*) from {spec.table} "
+        "where _batch_id = ? group by 1 order by 1",
+        [timezone, batch_id],
+    ).fetchall()
+    return {day.isoformat(): n for day, n in rows}
 
 
 def _export_loaded(con: duckdb.DuckDBPyConnection, digest: str) -> bool:
@@ -517,7 +533,11 @@ def ingest_survey_csv(settings: Settings, first: date, last: date, run_id: str, 
                     scope=("survey_tool", mapping.tool),
                     cursor=digest,
                 )
-                notes = {"file": path.name, **_export_notes(con, spec, batch.batch_id)}
+                notes = {
+                    "file": path.name,
+                    **_export_notes(con, spec, batch.batch_id),
+                    LOADED_BY_DAY: _export_loaded_by_day(con, spec, batch.batch_id, settings.reporting_timezone),
+                }
             ensure_no_total_loss(settings, result, what, run_id, batch.batch_id)
             # an export is not one day's: its counts belong to the run, not to a partition
             results.append(dataclasses.replace(result, partition=None, notes=notes))

@@ -89,11 +89,11 @@ def run(tmp_path_factory):
                 "dagster/asset_partition_range_end": LAST.isoformat(),
             },
         )
-        yield result, load_settings(), SampleSource.from_env()
+        yield result, load_settings(), SampleSource.from_env(), instance
 
 
 def test_loaded_plus_rejected_equals_what_the_source_served(run):
-    result, settings, source = run
+    result, settings, source, _ = run
     assert result.success
     served = _served(source)
     with closing(duckdb.connect(str(settings.warehouse_path), read_only=True)) as con:
@@ -133,7 +133,7 @@ def test_loaded_plus_rejected_equals_what_the_source_served(run):
 
 
 def test_every_asset_materialised_and_staging_reads_raw(run):
-    result, settings, _ = run
+    result, settings, *_ = run
     materialised = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert {
         "raw/zendesk/tickets", "raw/zendesk/ticket_events", "raw/zendesk/groups", "raw/zendesk/users",
@@ -160,7 +160,7 @@ def test_closed_tickets_without_their_solve_event_are_resolved_on_zendesk_times(
     from Zendesk's metric set, and the reconciliation compares only tickets timed by their own audits."""
     from orchestration.defs.quality.slices import metric_reconciliation
 
-    result, settings, _ = run
+    result, settings, *_ = run
     with closing(duckdb.connect(str(settings.warehouse_path), read_only=True)) as con:
         closed_unseen, resolved, timed_by_zendesk, with_solve_time = con.execute(
             "select count(*), count(*) filter (is_solved), count(*) filter (timing_source = 'zendesk_metrics'), "
@@ -181,7 +181,7 @@ def test_closed_tickets_without_their_solve_event_are_resolved_on_zendesk_times(
 
 def test_demo_mode_serves_every_source_from_the_sample(run):
     """use_small_sample is demo mode (CSKPI_SOURCES=sample) with no account configured: all four sample."""
-    result, settings, _ = run
+    result, settings, *_ = run
     with closing(duckdb.connect(str(settings.snapshot_path), read_only=True)) as con:
         modes = dict(con.execute("select source, mode from marts.rpt_sources").fetchall())
     assert modes == dict.fromkeys(("zendesk", "hubspot", "survey_api", "survey_csv"), "sample")
@@ -189,3 +189,57 @@ def test_demo_mode_serves_every_source_from_the_sample(run):
         if event.asset_key.path[0] == "raw":
             metadata = event.step_materialization_data.materialization.metadata
             assert (metadata["source_mode"].value, metadata["source_off"].value) == ("sample", False), event.asset_key
+
+
+def _materialisations(instance: dg.DagsterInstance, key: str) -> dict[str | None, dict]:
+    """The metadata of each partition's materialisation of `key`, as the instance recorded them."""
+    records = instance.fetch_materializations(dg.AssetKey(key.split("/")), limit=100).records
+    return {record.partition_key: record.asset_materialization.metadata for record in records}
+
+
+def test_each_partition_carries_its_own_days_counts(run):
+    """One run loads three days; each day's partition says what that day loaded, as raw holds it,
+    not the run's totals. Survey exports are no one day's: a partition counts the rows submitted on
+    its day, and the files' counts are named as the run's."""
+    _, settings, _, instance = run
+    days = [(FIRST + timedelta(days=n)).isoformat() for n in range((LAST - FIRST).days + 1)]
+    with closing(duckdb.connect(str(settings.warehouse_path), read_only=True)) as con:
+        # a fresh warehouse: every row of raw was loaded by this run, on the day it was delivered
+        tickets = dict(
+            con.execute(
+                "select cast(_partition_date as varchar), count(*) from raw.zendesk__tickets group by 1"
+            ).fetchall()
+        )
+        # submitted_at is UTC; the reporting day is Asia/Shanghai's, UTC + 8 h all year (no daylight saving)
+        exports = dict(con.execute(
+            "select cast(cast(submitted_at + interval 8 hour as date) as varchar), count(*) "
+            "from raw.surveys__csv_responses group by 1").fetchall())  # fmt: skip
+    for key, held in (("raw/zendesk/tickets", tickets), ("raw/surveys/csv_responses", exports)):
+        recorded = {day: metadata["records_loaded"].value for day, metadata in _materialisations(instance, key).items()}
+        assert recorded == {day: held.get(day, 0) for day in days}, key
+        assert len(set(recorded.values())) > 1, key  # the days differ: no total repeated on each
+    exports_day = _materialisations(instance, "raw/surveys/csv_responses")[days[0]]
+    files = exports_day["run_totals_by_export"].value
+    assert files and sum(f["records_loaded"] for f in files) == sum(exports.values())  # the run's, named so
+
+
+def test_dbt_materialisations_carry_row_counts_and_columns(run):
+    """Each dbt table's materialisation has its row count and its columns, read after the build; a
+    partitioned (incremental) model's count is the whole table's, said so on each partition."""
+    _, settings, _, instance = run
+    with closing(duckdb.connect(str(settings.warehouse_path), read_only=True)) as con:
+        for key, partitions in (("marts/fct_tickets", 3), ("marts/dim_team", 1), ("staging/stg_zendesk__tickets", 1)):
+            schema, table = key.split("/")
+            rows = con.execute(f"select count(*) from {schema}.{table}").fetchone()[0]
+            columns = [r[0] for r in con.execute(
+                "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+                "order by ordinal_position", [schema, table]).fetchall()]  # fmt: skip
+            materialised = _materialisations(instance, key)
+            assert len(materialised) == partitions, key
+            for metadata in materialised.values():
+                assert [c.name for c in metadata["dagster/column_schema"].schema.columns] == columns, key
+                if table.startswith("stg_"):  # a view: dagster-dbt does not run its query to count it
+                    assert "dagster/row_count" not in metadata
+                    continue
+                assert metadata["dagster/row_count"].value == rows > 0, key
+                assert ("row_count_is" in metadata) == (partitions > 1), key

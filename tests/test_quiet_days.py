@@ -10,7 +10,7 @@ the daily run of 16 March then builds only empty days and must still publish.
 from __future__ import annotations
 
 from contextlib import closing
-from datetime import date
+from datetime import date, datetime
 
 import dagster as dg
 import duckdb
@@ -83,3 +83,16 @@ def test_stale_tickets_are_flagged_but_do_not_block(quiet_run):
     evaluation = _check(result, "gx_ticket_freshness")
     assert not evaluation.passed
     assert evaluation.severity == dg.AssetCheckSeverity.WARN
+    # readable metadata, not a traceback: 16 March ends at 2026-03-16 16:00 UTC (Asia/Shanghai, UTC+8);
+    # 36 h before that is 2026-03-15 04:00 UTC. 1 March local is [2026-02-28 16:00, 2026-03-01 16:00) UTC.
+    metadata = {name: value.value for name, value in evaluation.metadata.items()}
+    assert metadata["oldest_acceptable_utc"] == "2026-03-15 04:00:00"
+    newest = datetime.fromisoformat(metadata["newest_update_utc"])
+    assert datetime(2026, 2, 28, 16) <= newest < datetime(2026, 3, 1, 16)
+    (failure,) = metadata["failures"]
+    assert failure["observed_value"] == newest.isoformat()
+    assert failure["kwargs"]["min_value"] == "2026-03-15T04:00:00"
+    assert evaluation.description == (
+        f"stale tickets: the newest ticket update is {metadata['newest_update_utc']} UTC, older than "
+        "2026-03-15 04:00:00 UTC (36 h before the end of the run's last day)"
+    )

@@ -15,7 +15,7 @@ import dagster as dg
 
 from ingestion import loader, pipeline
 from ingestion.loader import LoadResult
-from ingestion.pipeline import days
+from ingestion.pipeline import LOADED_BY_DAY, days
 from ingestion.settings import Settings, load_settings
 from orchestration.defs.partitions import daily_partitions, partition_days
 from orchestration.defs.pools import DUCKDB_WRITERS
@@ -76,10 +76,19 @@ def _mode_metadata(settings: Settings, feed: str) -> dict:
 def _add_partition_metadata(
     context, key: dg.AssetKey, loads: list[LoadResult], first: date, last: date, mode: dict
 ) -> None:
-    """Each partition gets its own day's counts, not the run's totals (several loads a day add up)."""
+    """Each partition gets its own day's counts, not the run's totals (several loads a day add up).
+
+    A survey export is no one day's load (a monthly export holds a month): a partition's
+    records_loaded is the rows of the run's exports submitted on its day, and the files' own counts,
+    which are the whole run's, are told on each partition as `run_totals_by_export`.
+    """
     nothing = "the source is off" if mode["source_off"] else "nothing was delivered for this day"
-    # a load of no one partition (a survey export file, dated row by row) is told on each of the run's
-    exports = [{"file": load.notes.get("file"), **_counts(load)} for load in loads if load.partition is None]
+    exports = [load for load in loads if load.partition is None]
+    run_totals = [
+        {"file": load.notes.get("file"), **_counts(load),
+         **{k: v for k, v in load.notes.items() if k not in ("file", LOADED_BY_DAY)}}
+        for load in exports
+    ]  # fmt: skip
     by_day: dict[date, dict] = {}
     for load in loads:
         if load.partition is None:
@@ -88,15 +97,16 @@ def _add_partition_metadata(
         for name, value in _counts(load).items():
             day[name] += value
     for day in days(first, last):
-        context.add_asset_metadata(
-            {
-                **by_day.get(day, {"records_fetched": 0, "no_load": nothing} if not exports else {}),
-                **({"run_exports": dg.MetadataValue.json(exports)} if exports else {}),
-                **mode,
-            },
-            asset_key=key,
-            partition_key=day.isoformat(),
-        )
+        if exports:
+            own = {
+                "records_loaded": sum(load.notes.get(LOADED_BY_DAY, {}).get(day.isoformat(), 0) for load in exports),
+                "records_loaded_are": "rows of the run's exports submitted on this day; each file's counts "
+                "(the whole run's) are in run_totals_by_export",
+                "run_totals_by_export": dg.MetadataValue.json(run_totals),
+            }
+        else:
+            own = by_day.get(day, {"records_fetched": 0, "no_load": nothing})
+        context.add_asset_metadata({**own, **mode}, asset_key=key, partition_key=day.isoformat())
 
 
 def _daily_stream(

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 import dagster as dg
+import pandas as pd
 
 from expectations import suites
 from expectations.anomaly import TRAILING_DAYS, find_anomalies
@@ -36,17 +37,24 @@ def _json_safe(value: object) -> object:
     return json.loads(json.dumps(value, default=_json_default))
 
 
-def _result(outcome: Outcome, severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR) -> dg.AssetCheckResult:
+def _result(
+    outcome: Outcome,
+    severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR,
+    extra: dict | None = None,
+    description: str | None = None,
+) -> dg.AssetCheckResult:
+    """The check's result; `extra` metadata is made JSON-safe first (a datetime becomes ISO text)."""
     metadata = {
         "suite": outcome.suite,
         "rows_checked": outcome.rows_checked,
         "expectations": outcome.expectations,
         "failed_expectations": len(outcome.failures),
         "failures": dg.MetadataValue.json(_json_safe(outcome.failures)),
+        **{k: v if isinstance(v, dg.MetadataValue) else _json_safe(v) for k, v in (extra or {}).items()},
     }
     if outcome.data_docs:
         metadata["data_docs"] = dg.MetadataValue.path(outcome.data_docs)
-    return dg.AssetCheckResult(passed=outcome.success, severity=severity, metadata=metadata)
+    return dg.AssetCheckResult(passed=outcome.success, severity=severity, metadata=metadata, description=description)
 
 
 def _mart_suite(table: str, day_column: str | None, build: Callable[[list[str]], list]) -> dg.AssetChecksDefinition:
@@ -93,11 +101,18 @@ def ticket_freshness(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckRes
     settings = load_settings()
     floor = slices.freshness_floor(settings, run_days(context))
     newest = slices.newest_ticket_update(settings)
-    result = _result(validate("ticket_freshness", newest, suites.ticket_freshness(floor), settings.gx_dir),
-                     severity=dg.AssetCheckSeverity.WARN)  # fmt: skip
-    result.metadata["newest_update_utc"] = str(newest["updated_at"].iloc[0]) if len(newest) else "none"
-    result.metadata["oldest_acceptable_utc"] = floor
-    return result
+    outcome = validate("ticket_freshness", newest, suites.ticket_freshness(floor), settings.gx_dir)
+    at = newest["updated_at"].iloc[0] if len(newest) else None
+    newest_text = "none" if at is None or pd.isna(at) else str(at)
+    return _result(
+        outcome,
+        severity=dg.AssetCheckSeverity.WARN,
+        extra={"newest_update_utc": newest_text, "oldest_acceptable_utc": floor},
+        description=None
+        if outcome.success
+        else f"stale tickets: the newest ticket update is {newest_text} UTC, older than {floor} UTC "
+        "(36 h before the end of the run's last day)",
+    )
 
 
 @dg.asset_check(
