@@ -5,7 +5,7 @@ class IngestionError(RuntimeError):
     """Base class: the run must fail and say why."""
 
 
-class ConfigError(IngestionError):
+class ConfigError(IngestionError, ValueError):
     """A setting is missing or wrong: the run refuses to start, with one line saying what to set."""
 
 

@@ -122,6 +122,8 @@ class Settings:
     pii_hash_key: str | None = field(default=None, repr=False)
     # Region of a phone number written without its country code (ISO 3166: CN, US, ...)
     phone_default_region: str = "CN"
+    # CSKPI_REPORT_LANGUAGE: the service-level report's language, en or zh-CN (`cskpi report --language`)
+    report_language: str = "en"
 
     @property
     def duckdb_config(self) -> dict[str, str]:
@@ -194,6 +196,16 @@ def _flag(name: str) -> bool:
     return value in ("true", "yes", "1")
 
 
+REPORT_LANGUAGES = ("en", "zh-CN")
+
+
+def _report_language() -> str:
+    value = _env("CSKPI_REPORT_LANGUAGE", "en")
+    if value not in REPORT_LANGUAGES:
+        raise ConfigError(f"CSKPI_REPORT_LANGUAGE must be one of {', '.join(REPORT_LANGUAGES)}, not {value!r}")
+    return value
+
+
 def load_settings() -> Settings:
     data_dir = Path(_env("CSKPI_DATA_DIR", str(PROJECT_ROOT / "data"))).resolve()
     tz = _env("CSKPI_REPORTING_TIMEZONE", DEFAULT_REPORTING_TIMEZONE)
@@ -237,6 +249,7 @@ def load_settings() -> Settings:
         improvement_plan_path=Path(
             _env("CSKPI_IMPROVEMENT_PLAN", str(PROJECT_ROOT / "config" / "improvement_plan.yaml"))
         ).resolve(),
+        report_language=_report_language(),
         zendesk=SourceEndpoint(
             source="zendesk",
             base_url=_env("ZENDESK_BASE_URL"),

@@ -1,7 +1,7 @@
 """`cskpi`: run the main job over a range of days in one run, and the demo on the sample.
 
 cskpi run --start 2026-03-01 --end 2026-03-31   # one run, every day in the range
-cskpi report [--period 2026-03]                 # the service-level report from the published marts
+cskpi report [--period 2026-03] [--language zh-CN]  # the service-level report from the published marts
 cskpi demo [--days N]                           # the sample: the previous month to yesterday, or N days
 cskpi dbt build --full-refresh                  # dbt on the project, with the settings it reads from the env
 
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import tenacity
 
-from orchestration.report.format import kpi_value
+from orchestration.report.format import kpi_label, kpi_value
 
 if TYPE_CHECKING:
     from ingestion.settings import Settings
@@ -254,6 +254,7 @@ def print_scorecard(week_start: date) -> None:
     for code, name, better, target, actual, met, previous in rows:
         goal = "-" if target is None else ("<= " if better == "lower" else ">= ") + kpi_value(code, target)
         status = "tracked" if met is None else ("met" if met else "NOT MET")
+        name = kpi_label(code, name)  # durations in the report's unit, named in the label
         print(f"  {name:<36}{goal:>12}{kpi_value(code, actual):>12}  {status:<9}{kpi_value(code, previous):>12}")
 
 
@@ -318,7 +319,7 @@ def _cmd_report(args: argparse.Namespace, log: RunLog) -> int:
         except ValueError as exc:
             raise SystemExit(f"cskpi: {exc}") from None
     config = {
-        "ops": {"__".join(REPORT_ASSET): {"config": {"period": args.period or ""}}},
+        "ops": {"__".join(REPORT_ASSET): {"config": {"period": args.period or "", "language": args.language}}},
         # the terminal gets only the verdict below; the log file everything
         **log.run_config(terminal_level="CRITICAL"),
     }
@@ -458,6 +459,10 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument(
         "--period", default="", help="2026-03 (month), 2026-W11 (ISO week) or 2026-Q1; default: the last full month"
     )
+    report.add_argument(
+        "--language", default="", choices=["", "en", "zh-CN"], metavar="{en,zh-CN}",
+        help="the report's language (default: CSKPI_REPORT_LANGUAGE, else en)",
+    )  # fmt: skip
     report.set_defaults(func=_cmd_report)
     demo = sub.add_parser(
         "demo",

@@ -5,30 +5,46 @@ from __future__ import annotations
 import os
 import tempfile
 from contextlib import closing
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import jinja2
 
 from orchestration.report import charts
+from orchestration.report.config import ReportOptions, load_options
 from orchestration.report.data import (
     COMPARED_DIMENSIONS,
     COMPARED_KPIS,
     TREND_KPIS,
     KpiRow,
+    QualityLine,
     ReportData,
     Slice,
     default_period,
     load,
 )
-from orchestration.report.format import kpi_difference, kpi_value
+from orchestration.report.format import kpi_difference, kpi_label, kpi_value, unit
+from orchestration.report.i18n import (
+    DEFAULT_LANGUAGE,
+    FORMULAS_ZH,
+    KPI_NAMES_ZH,
+    QUALITY_ZH,
+    SOURCES_ZH,
+    TEXTS,
+    check_language,
+    day_label,
+    period_label,
+)
+from orchestration.report.labels import Labels
 from orchestration.report.period import Period
 from orchestration.report.plan import Action, load_plan
 
 TEMPLATE = "service_level_report.html.j2"
-DIMENSION_LABELS = {"team": "team", "channel": "channel", "category": "ticket category"}
+# On paper, the root-cause tables of the KPIs furthest from target only (the summary's largest gaps),
+# so that a month prints on six A4 pages; the HTML has every table.
+PRINT_ROOT_CAUSES = 3
 
 
 @dataclass(frozen=True)
@@ -41,8 +57,9 @@ class WrittenReport:
     sources_line: str  # which sources fed the marts, and how (sample, account, off)
 
 
-def report_path(out_dir: Path, period: Period) -> Path:
-    return out_dir / f"service-level-report-{period.key}.html"
+def report_path(out_dir: Path, period: Period, language: str = DEFAULT_LANGUAGE) -> Path:
+    suffix = "" if language == DEFAULT_LANGUAGE else f".{language}"
+    return out_dir / f"service-level-report-{period.key}{suffix}.html"
 
 
 def _gap(k: KpiRow) -> float:
@@ -52,11 +69,12 @@ def _gap(k: KpiRow) -> float:
     return abs(k.actual - k.target) / abs(k.target)
 
 
-def _trend_word(k: KpiRow) -> str:
+def _trend_word(k: KpiRow, t: dict) -> str:
+    words = t["trend_words"]
     if k.change is None or k.change == 0 or k.better not in ("higher", "lower"):
-        return "unchanged from" if k.change == 0 else ""
+        return words["same"] if k.change == 0 else ""
     improved = (k.change > 0) == (k.better == "higher")
-    return "better than" if improved else "worse than"
+    return words["better"] if improved else words["worse"]
 
 
 def _shortfall_shares(slices: list[Slice]) -> list[tuple[Slice, float | None]]:
@@ -65,37 +83,68 @@ def _shortfall_shares(slices: list[Slice]) -> list[tuple[Slice, float | None]]:
             for s in slices]  # fmt: skip
 
 
-def _top_causes(slices: list[Slice], count: int = 2) -> str:
-    named = [(s.value, share) for s, share in _shortfall_shares(slices) if share is not None and share > 0][:count]
-    return ", ".join(f"{value} ({share:.0%} of the shortfall)" for value, share in named)
+@dataclass(frozen=True)
+class _Context:
+    """What every part of one rendering shares: its words, readable labels and the minimum sample size."""
+
+    language: str
+    labels: Labels
+    min_n: int
+
+    @property
+    def t(self) -> dict:
+        return TEXTS[self.language]
+
+    def category(self, value: str) -> str:
+        return self.labels("category", value)
+
+    def day(self, day: date) -> str:
+        return day_label(day, self.language)
+
+    def diff(self, kpi_code: str, delta: float | None) -> str:
+        """A signed difference; rates in percentage points ("pts", "个百分点")."""
+        text = kpi_difference(kpi_code, delta)
+        return text.replace(" pts", " 个百分点") if self.language == "zh-CN" else text
 
 
-def _gap_sentence(k: KpiRow, data: ReportData) -> str:
-    side = "below" if k.better == "higher" else "above"
-    sentence = (
-        f"{k.kpi_name} was {kpi_value(k.kpi_code, k.actual)}, "
-        f"{kpi_difference(k.kpi_code, abs(k.actual - k.target)).lstrip('+-±')} {side} its target of "
-        f"{kpi_value(k.kpi_code, k.target)}"
-    )
-    if word := _trend_word(k):
-        sentence += f", {word} the previous {data.period.period_type} ({kpi_value(k.kpi_code, k.previous)})"
-    if causes := _top_causes(data.root_causes.get(k.kpi_code, [])):
-        sentence += f". Largest contributors: {causes}"
-    return sentence + "."
+def _top_causes(slices: list[Slice], ctx: _Context, count: int = 2) -> str:
+    """The categories that pull the KPI furthest from its target, leaving out those measured on fewer
+    than min_n tickets or answers: a few answers can swing a share of the shortfall either way."""
+    named = [(s.value, share) for s, share in _shortfall_shares(slices)
+             if share is not None and share > 0 and s.denominator >= ctx.min_n][:count]  # fmt: skip
+    separator = "、" if ctx.language == "zh-CN" else ", "
+    return separator.join(ctx.t["cause"].format(value=ctx.category(v), share=f"{share:.0%}") for v, share in named)
 
 
-def _plan_rows(data: ReportData, actions: list[Action]) -> list[dict]:
+def _gap_sentence(k: KpiRow, data: ReportData, ctx: _Context) -> str:
+    t = ctx.t
+    sentence = t["gap_sentence"].format(
+        kpi=k.kpi_name, actual=kpi_value(k.kpi_code, k.actual), side=t["side"].get(k.better, ""),
+        difference=ctx.diff(k.kpi_code, abs(k.actual - k.target)).lstrip("+-±"),
+        target=kpi_value(k.kpi_code, k.target),
+    )  # fmt: skip
+    if word := _trend_word(k, t):
+        sentence += t["trend_sentence"].format(word=word, period_type=t["period_type"][data.period.period_type],
+                                               previous=kpi_value(k.kpi_code, k.previous))  # fmt: skip
+    stop = "。" if ctx.language == "zh-CN" else ". "
+    if causes := _top_causes(data.root_causes.get(k.kpi_code, []), ctx):
+        sentence += stop + t["largest_contributors"].format(causes=causes)
+    return sentence + stop.strip()
+
+
+def _plan_rows(data: ReportData, actions: list[Action], ctx: _Context) -> list[dict]:
     rows = []
     for k in sorted(data.missed, key=_gap, reverse=True):
-        computed = _top_causes(data.root_causes.get(k.kpi_code, []))
+        computed = _top_causes(data.root_causes.get(k.kpi_code, []), ctx)
         planned = [a for a in actions if a.kpi == k.kpi_code]
         for a in planned or [None]:
             rows.append({
                 "kpi": k.kpi_name,
-                "gap": f"{kpi_value(k.kpi_code, k.actual)} vs target {kpi_value(k.kpi_code, k.target)}",
+                "gap": ctx.t["gap"].format(actual=kpi_value(k.kpi_code, k.actual),
+                                           target=kpi_value(k.kpi_code, k.target)),
                 "root_cause": a.root_cause if a else "",
                 "computed_cause": computed,
-                "action": a.action if a else "no action planned",
+                "action": a.action if a else ctx.t["no_action"],
                 "owner": a.owner if a else "",
                 "due": a.due.isoformat() if a else "",
                 "overdue": bool(a and a.due < data.period.end),
@@ -106,71 +155,90 @@ def _plan_rows(data: ReportData, actions: list[Action]) -> list[dict]:
     return rows
 
 
-def _chart(chart_id: str, title: str, svg: str, table_head: tuple[str, str], table: list[tuple[str, str]]) -> dict:
-    return {"id": chart_id, "title": title, "svg": svg, "points": len(table), "head": table_head, "rows": table}
+def _chart(chart_id: str, title: str, svg: str, head: tuple[str, str], rows: list[tuple[str, str, str]]) -> dict:
+    return {"id": chart_id, "title": title, "svg": svg, "points": len(rows), "head": (*head, "n"), "rows": rows}
 
 
-def _charts(data: ReportData) -> dict[str, list[dict]]:
+def _n(n: int | None) -> str:
+    return "-" if n is None else f"{n:,}"
+
+
+def _charts(data: ReportData, ctx: _Context) -> dict[str, list[dict]]:
+    t, words = ctx.t, ctx.t["charts"]
     by_code = {k.kpi_code: k for k in data.scorecard}
+    # a week that ends after the data's last day holds part of a week too: drawn apart, like one
+    # that starts before the history start
+    last_whole_week_start = data.data_through - timedelta(days=6)
     trends = []
     for code in TREND_KPIS:
         k = by_code.get(code)
-        points = [(week, value) for week, value, _ in data.trends[code] if value is not None]
-        # a week that starts before the history start holds part of a week: drawn apart, labelled
-        incomplete = {week for week, value, complete in data.trends[code] if value is not None and not complete}
+        points = [(week, value, n) for week, value, _, n in data.trends[code] if value is not None]
+        incomplete = {week for week, value, complete, _ in data.trends[code]
+                      if value is not None and (not complete or week > last_whole_week_start)}  # fmt: skip
         if k is None or not points:
             continue
-        fmt = lambda v, c=code: kpi_value(c, v)  # noqa: E731
+        u = unit(code)
+        title = t["by_week"].format(kpi=k.kpi_name)
         trends.append(_chart(
-            f"trend-{code}", f"{k.kpi_name} by week",
-            charts.line_chart(f"{k.kpi_name} by week", points, k.target, fmt, incomplete),
-            ("week from", k.kpi_name),
-            [(w.isoformat() + (" (incomplete)" if w in incomplete else ""), fmt(v)) for w, v in points],
+            f"trend-{code}", title, charts.line_chart(title, points, k.target, u, ctx.day, incomplete, words),
+            (t["week_from"], k.kpi_name),
+            [(w.isoformat() + (t["incomplete_mark"] if w in incomplete else ""), u.text(v), _n(n))
+             for w, v, n in points],
         ))  # fmt: skip
     comparisons = []
     for code in COMPARED_KPIS:
         k = by_code.get(code)
         for dim in COMPARED_DIMENSIONS:
-            bars = [(s.value, s.actual) for s in data.comparisons[(code, dim)] if s.actual is not None]
+            bars = [(ctx.labels(dim, s.value), s.actual, s.denominator)
+                    for s in data.comparisons[(code, dim)] if s.actual is not None]  # fmt: skip
             if k is None or not bars:
                 continue
-            fmt = lambda v, c=code: kpi_value(c, v)  # noqa: E731
-            title = f"{k.kpi_name} by {DIMENSION_LABELS[dim]}"
+            u = unit(code)
+            title = t["by_dimension"].format(kpi=k.kpi_name, dimension=t["dimensions"][dim])
             comparisons.append(_chart(
-                f"compare-{code}-by-{dim}", title, charts.bar_chart(title, bars, k.target, k.better, fmt),
-                (DIMENSION_LABELS[dim], k.kpi_name), [(label, fmt(v)) for label, v in bars],
+                f"compare-{code}-by-{dim}", title,
+                charts.bar_chart(title, bars, k.target, k.better, u, ctx.min_n, words),
+                (t["dimensions"][dim], k.kpi_name),
+                [(label + (t["small_n"] if n < ctx.min_n else ""), u.text(v), _n(n)) for label, v, n in bars],
             ))  # fmt: skip
     complaints = []
     flagged = {a.day for a in data.anomalies if a.measure == "complaint_tickets"}
-    rate_days = [(d, v) for d, v, _, _ in data.complaint_days if v is not None]
+    rate_days = [(d, v, tickets) for d, v, _, tickets, _ in data.complaint_days if v is not None]
+    incomplete_days = {d for d, v, _, _, complete in data.complaint_days if v is not None and not complete}
     if rate_days:
         target = by_code["complaint_rate"].target if "complaint_rate" in by_code else None
-        fmt = lambda v: kpi_value("complaint_rate", v)  # noqa: E731
+        u = unit("complaint_rate")
+        title = t["complaint_rate_by_day"]
         complaints.append(_chart(
-            "complaint-rate-by-day", "Complaint rate by day", charts.complaint_chart(rate_days, flagged, target, fmt),
-            ("day", "complaint rate"), [(d.isoformat() + (" (flagged)" if d in flagged else ""), fmt(v))
-                                        for d, v in rate_days],
+            "complaint-rate-by-day", title,
+            charts.complaint_chart(rate_days, flagged, target, u, ctx.day, title, incomplete_days, words),
+            (t["day"], t["complaint_rate"]),
+            [(d.isoformat() + (t["flagged_mark"] if d in flagged else "")
+              + (t["incomplete_mark"] if d in incomplete_days else ""), u.text(v), _n(n)) for d, v, n in rate_days],
         ))  # fmt: skip
     total = sum(s.numerator for s in data.complaint_reasons)
-    reasons = [(s.value, s.numerator / total) for s in data.complaint_reasons if total and s.numerator]
+    reasons = [(ctx.category(s.value), s.numerator / total, s.numerator)
+               for s in data.complaint_reasons if total and s.numerator]  # fmt: skip
     if reasons:
+        title = t["reasons_title"]
         complaints.append(_chart(
-            "complaint-reasons", "Complaint reasons (ticket category), share of complaints",
-            charts.share_chart("Complaint reasons (ticket category), share of complaints", reasons),
-            ("reason", "share of complaints"), [(r, f"{share:.1%}") for r, share in reasons],
+            "complaint-reasons", title, charts.share_chart(title, reasons, words),
+            (t["reason"], t["share_of_complaints"]), [(r, f"{share:.1%}", _n(n)) for r, share, n in reasons],
         ))  # fmt: skip
     return {"trends": trends, "comparisons": comparisons, "complaints": complaints}
 
 
-def _root_cause_tables(data: ReportData) -> list[dict]:
+def _root_cause_tables(data: ReportData, ctx: _Context) -> list[dict]:
     tables = []
     for k in sorted(data.missed, key=_gap, reverse=True):
         rows = [
             {
-                "value": s.value,
+                "value": ctx.category(s.value),
+                "n": f"{s.denominator:,}",
+                "small": s.denominator < ctx.min_n,
                 "share": "-" if s.denominator_share is None else f"{s.denominator_share:.1%}",
                 "actual": kpi_value(k.kpi_code, s.actual),
-                "contribution": kpi_difference(k.kpi_code, s.shortfall_contribution),
+                "contribution": ctx.diff(k.kpi_code, s.shortfall_contribution),
                 "shortfall_share": "-" if share is None else f"{share:.0%}",
                 "pulls_away": (s.shortfall_contribution or 0) > 0,
             }
@@ -178,48 +246,85 @@ def _root_cause_tables(data: ReportData) -> list[dict]:
             if s.denominator  # a category with nothing to measure has nothing to explain
         ]
         shortfall = abs(k.actual - k.target)
-        tables.append({"kpi": k, "shortfall": kpi_difference(k.kpi_code, shortfall).lstrip("+-±"), "rows": rows})
+        tables.append({"kpi": k, "shortfall": ctx.diff(k.kpi_code, shortfall).lstrip("+-±"), "rows": rows})
     return tables
 
 
-def render(data: ReportData, actions: list[Action], generated_at: datetime) -> str:
+def _in_language(k: KpiRow, language: str) -> KpiRow:
+    """The KPI's name (with its report unit), formula and source in the report's language."""
+    if language == "zh-CN":
+        k = replace(k, kpi_name=KPI_NAMES_ZH.get(k.kpi_code, k.kpi_name),
+                    formula=FORMULAS_ZH.get(k.kpi_code, k.formula),
+                    data_source=SOURCES_ZH.get(k.data_source, k.data_source))  # fmt: skip
+    return replace(k, kpi_name=kpi_label(k.kpi_code, k.kpi_name, language))
+
+
+def _quality(data: ReportData, language: str) -> list[QualityLine]:
+    if language != "zh-CN":
+        return data.quality
+    return [replace(q, label=QUALITY_ZH.get(q.label, (q.label, q.of_label))[0],
+                    of_label=QUALITY_ZH.get(q.label, (q.label, q.of_label))[1]) for q in data.quality]  # fmt: skip
+
+
+def render(
+    data: ReportData,
+    actions: list[Action],
+    generated_at: datetime,
+    options: ReportOptions | None = None,
+    language: str = DEFAULT_LANGUAGE,
+) -> str:
+    options = options or load_options()
+    if language == "zh-CN":
+        charts.ensure_cjk_font()
+    ctx = _Context(language=language, labels=Labels(language), min_n=options.min_sample_size)
+    data = replace(data, scorecard=[_in_language(k, language) for k in data.scorecard])
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(__file__).parent), autoescape=True, undefined=jinja2.StrictUndefined
     )
     environment.filters["kpi"] = lambda v, code: kpi_value(code, v)
-    environment.filters["diff"] = lambda v, code: kpi_difference(code, v)
+    environment.filters["diff"] = lambda v, code: ctx.diff(code, v)
     missed = sorted(data.missed, key=_gap, reverse=True)
     tracked = [k for k in data.scorecard if k.met is None]
     return environment.get_template(TEMPLATE).render(
+        t=ctx.t,
+        language=language,
         data=data,
         period=data.period,
-        previous=data.period.previous(),
+        period_label=period_label(data.period, language),
+        previous_label=period_label(data.period.previous(), language),
         generated_at=generated_at,
         met=data.met,
         missed=missed,
         tracked=tracked,
-        gaps=[_gap_sentence(k, data) for k in missed[:3]],
-        charts=_charts(data),
+        gaps=[_gap_sentence(k, data, ctx) for k in missed[:3]],
+        charts=_charts(data, ctx),
         anomalies=data.anomalies,
-        root_causes=_root_cause_tables(data),
-        plan=_plan_rows(data, actions),
+        root_causes=_root_cause_tables(data, ctx),
+        plan=_plan_rows(data, actions, ctx),
+        quality=_quality(data, language),
+        min_n=ctx.min_n,
+        print_root_causes=PRINT_ROOT_CAUSES,
+        partial_through=data.data_through if data.data_through < data.period.days[-1] else None,
         actions_on_met=[a for a in actions if a.kpi in {k.kpi_code for k in data.met}],
         kpi_names={k.kpi_code: k.kpi_name for k in data.scorecard},
     )
 
 
-def write_report(snapshot: Path, out_dir: Path, plan_path: Path, period: Period | None = None) -> WrittenReport:
-    """Read the published snapshot, render the report of `period` (default: data.default_period) and
-    write it atomically; a half-written file never replaces a good one."""
+def write_report(
+    snapshot: Path, out_dir: Path, plan_path: Path, period: Period | None = None, language: str = DEFAULT_LANGUAGE
+) -> WrittenReport:
+    """Read the published snapshot, render the report of `period` (default: data.default_period) in
+    `language` (en or zh-CN) and write it atomically; a half-written file never replaces a good one."""
+    check_language(language, "the report language")
     if not snapshot.exists():
         raise FileNotFoundError(f"no published marts at {snapshot}: run the pipeline (make run or make demo) first")
     with closing(duckdb.connect(str(snapshot), read_only=True)) as con:
         period = period or default_period(con)
         data = load(con, period)
-    actions = load_plan(plan_path, {k.kpi_code for k in data.scorecard})
-    html = render(data, actions, datetime.now().astimezone())
+    actions = load_plan(plan_path, {k.kpi_code for k in data.scorecard}, period.days[-1])
+    html = render(data, actions, datetime.now().astimezone(), language=language)
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = report_path(out_dir, period)
+    path = report_path(out_dir, period, language)
     # a file of its own per writer: two runs may write the same period's report at once
     fd, partial = tempfile.mkstemp(dir=out_dir, prefix=f".{path.name}.", suffix=".partial")
     with os.fdopen(fd, "w", encoding="utf-8") as out:

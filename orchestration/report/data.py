@@ -109,9 +109,9 @@ class ReportData:
     data_through: date  # the last day the published marts hold
     days_with_data: int  # days of the period with at least one ticket or response
     scorecard: list[KpiRow]
-    trends: dict[str, list[tuple[date, float | None, bool]]]  # kpi -> (week start, actual, complete)
+    trends: dict[str, list[tuple[date, float | None, bool, int]]]  # kpi -> (week start, actual, complete, n)
     comparisons: dict[tuple[str, str], list[Slice]]  # (kpi, dimension) -> slices
-    complaint_days: list[tuple[date, float | None, int, int]]  # day, rate, complaints, tickets
+    complaint_days: list[tuple[date, float | None, int, int, bool]]  # day, rate, complaints, tickets, complete
     anomalies: list[Anomaly]  # the volume anomaly check's findings for the period's days
     complaint_reasons: list[Slice]  # complaint_rate by category: numerator = complaints
     root_causes: dict[str, list[Slice]] = field(default_factory=dict)  # missed kpi -> slices by category
@@ -173,17 +173,17 @@ def _scorecard(con: duckdb.DuckDBPyConnection, period: Period) -> list[KpiRow]:
     return [KpiRow(*r) for r in rows]
 
 
-def _trends(con: duckdb.DuckDBPyConnection, period: Period) -> dict[str, list[tuple[date, float | None, bool]]]:
+def _trends(con: duckdb.DuckDBPyConnection, period: Period) -> dict[str, list[tuple[date, float | None, bool, int]]]:
     first_week = period.end - timedelta(days=7 * TREND_WEEKS)
     rows = con.execute(
-        "select kpi_code, period_start, actual_value, is_complete from marts.rpt_kpi_scorecard "
+        "select kpi_code, period_start, actual_value, is_complete, denominator from marts.rpt_kpi_scorecard "
         "where period_type = 'week' and period_start >= ? and period_start < ? and kpi_code in "
         f"({', '.join('?' for _ in TREND_KPIS)}) order by kpi_code, period_start",
         [first_week, period.end, *TREND_KPIS],
     ).fetchall()
-    trends: dict[str, list[tuple[date, float | None, bool]]] = {k: [] for k in TREND_KPIS}
-    for code, week, actual, complete in rows:
-        trends[code].append((week, actual, complete))
+    trends: dict[str, list[tuple[date, float | None, bool, int]]] = {k: [] for k in TREND_KPIS}
+    for code, week, actual, complete, n in rows:
+        trends[code].append((week, actual, complete, n))
     return trends
 
 
@@ -205,9 +205,9 @@ def _slices(con: duckdb.DuckDBPyConnection, period: Period, kpi: str, dimension:
     return [Slice(*r) for r in rows]
 
 
-def _complaint_days(con: duckdb.DuckDBPyConnection, period: Period) -> list[tuple[date, float | None, int, int]]:
+def _complaint_days(con: duckdb.DuckDBPyConnection, period: Period) -> list[tuple[date, float | None, int, int, bool]]:
     return con.execute(
-        "select period_start, actual_value, numerator, denominator from marts.rpt_kpi_scorecard "
+        "select period_start, actual_value, numerator, denominator, is_complete from marts.rpt_kpi_scorecard "
         "where period_type = 'day' and kpi_code = 'complaint_rate' and period_start >= ? and period_start < ? "
         "order by period_start",
         [period.start, period.end],

@@ -6,6 +6,7 @@ from pydantic import Field
 
 from ingestion.settings import load_settings
 from orchestration.report.build import write_report
+from orchestration.report.i18n import check_language
 from orchestration.report.period import PERIOD_FORMATS, parse_period
 
 
@@ -14,6 +15,10 @@ class ReportConfig(dg.Config):
         default="",
         description=f"The period to report: {PERIOD_FORMATS}. Empty: the last full month of published data "
         "(the month so far before one is complete).",
+    )
+    language: str = Field(
+        default="",
+        description="The report's language: en or zh-CN. Empty: CSKPI_REPORT_LANGUAGE (default en).",
     )
 
 
@@ -29,7 +34,10 @@ class ReportConfig(dg.Config):
 def service_level_report(context: dg.AssetExecutionContext, config: ReportConfig) -> dg.MaterializeResult:
     settings = load_settings()
     period = parse_period(config.period) if config.period else None
-    written = write_report(settings.snapshot_path, settings.reports_dir, settings.improvement_plan_path, period)
+    language = check_language(config.language, "the report's language") if config.language else settings.report_language
+    written = write_report(
+        settings.snapshot_path, settings.reports_dir, settings.improvement_plan_path, period, language
+    )
     context.log.info(f"service-level report of {written.period.label}: {written.path}; {written.sources_line}")
     if written.missed_without_action:
         unplanned = ", ".join(written.missed_without_action)
@@ -38,6 +46,7 @@ def service_level_report(context: dg.AssetExecutionContext, config: ReportConfig
         metadata={
             "path": dg.MetadataValue.path(str(written.path)),
             "period": written.period.key,
+            "language": language,
             "kpis_met": written.kpis_met,
             "kpis_not_met": written.kpis_missed,
             "not_met_without_action": dg.MetadataValue.json(written.missed_without_action),
