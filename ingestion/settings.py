@@ -105,6 +105,11 @@ class Settings:
     pii_hash_key: str | None = field(default=None, repr=False)
     # Region of a phone number written without its country code (ISO 3166: CN, US, ...)
     phone_default_region: str = "CN"
+    # The failed-run alert (orchestration/defs/alerts.py) posts to this webhook when set (Slack,
+    # Mattermost, Rocket.Chat or any receiver of {"text": ...}); its URL is a secret, so no repr.
+    alert_webhook_url: str | None = field(default=None, repr=False)
+    # The webserver's address as its users open it (https://dagster.example.com): the alert links the run
+    dagster_url: str | None = None
 
     @property
     def duckdb_config(self) -> dict[str, str]:
@@ -232,4 +237,6 @@ def load_settings() -> Settings:
         ),
         pii_hash_key=_env("CSKPI_PII_HASH_KEY"),
         phone_default_region=_env("CSKPI_PHONE_DEFAULT_REGION", "CN"),
+        alert_webhook_url=_env("CSKPI_ALERT_WEBHOOK_URL"),
+        dagster_url=_env("CSKPI_DAGSTER_URL"),
     )

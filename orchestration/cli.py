@@ -90,15 +90,16 @@ def refuse_bad_range(first: date, last: date, history_start: date) -> None:
         )
 
 
-def run_failures(result) -> list[str]:
-    """What stopped a run, from its own events: the errors of its failed steps (the first error in
-    each chain that is not Dagster's own wrapper, so a source's message, not the library's under it),
-    steps that failed alike counted together, then each failed blocking check. Steps skipped because
-    an upstream step failed are not causes and are not listed."""
+def run_failures(events: list) -> list[str]:
+    """What stopped a run, from its own events (DagsterEvents: an in-process result's, or the event
+    log's for the failure alert): the errors of its failed steps (the first error in each chain that
+    is not Dagster's own wrapper, so a source's message, not the library's under it), steps that
+    failed alike counted together, then each failed blocking check. Steps skipped because an
+    upstream step failed are not causes and are not listed."""
     import dagster as dg
 
     steps_by_cause: dict[str, list[str]] = {}
-    for event in result.all_events:
+    for event in events:
         if not event.is_step_failure or event.step_failure_data is None or event.step_failure_data.error is None:
             continue
         error = event.step_failure_data.error
@@ -111,7 +112,8 @@ def run_failures(result) -> list[str]:
     for message, steps in steps_by_cause.items():
         also = f" and {len(steps) - 1} more" if len(steps) > 1 else ""
         causes.append(f"step {steps[0]}{also} failed: {message}")
-    for evaluation in result.get_asset_check_evaluations():
+    evaluations = [e.event_specific_data for e in events if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION]
+    for evaluation in evaluations:
         if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
             causes.append(f"check {evaluation.check_name} of {evaluation.asset_key.to_user_string()} failed")
     return causes
@@ -141,7 +143,7 @@ def run_range(first: date, last: date) -> tuple[bool, str, list[str]]:
             # INFO keeps each stream's per-day progress and drops Dagster's step-by-step DEBUG.
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         )
-    return result.success, result.run_id, run_failures(result)
+    return result.success, result.run_id, run_failures(result.all_events)
 
 
 @_wait_for_warehouse
