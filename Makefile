@@ -68,8 +68,10 @@ test: setup print-tools
 bench: setup
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
+# Through orchestration/dev.py, so that SIGTERM to the process group stops every process even when
+# `make dev` was started in the background. DEV_ARGS="-p 3001" for another port.
 dev: setup
-	$(BIN)/dagster dev -w workspace.yaml
+	$(BIN)/python -m orchestration.dev $(DEV_ARGS)
 
 # --static also writes static_index.html, the docs in one file (manifest and catalog inside), which
 # a browser opens from disk; index.html fetches its JSON files and needs `dbt docs serve`.

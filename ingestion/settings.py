@@ -124,6 +124,11 @@ class Settings:
     phone_default_region: str = "CN"
     # CSKPI_REPORT_LANGUAGE: the service-level report's language, en or zh-CN (`cskpi report --language`)
     report_language: str = "en"
+    # The failed-run alert (orchestration/defs/alerts.py) posts to this webhook when set (Slack,
+    # Mattermost, Rocket.Chat or any receiver of {"text": ...}); its URL is a secret, so no repr.
+    alert_webhook_url: str | None = field(default=None, repr=False)
+    # The webserver's address as its users open it (https://dagster.example.com): the alert links the run
+    dagster_url: str | None = None
 
     @property
     def duckdb_config(self) -> dict[str, str]:
@@ -276,4 +281,6 @@ def load_settings() -> Settings:
         ),
         pii_hash_key=_env("CSKPI_PII_HASH_KEY"),
         phone_default_region=_env("CSKPI_PHONE_DEFAULT_REGION", "CN"),
+        alert_webhook_url=_env("CSKPI_ALERT_WEBHOOK_URL"),
+        dagster_url=_env("CSKPI_DAGSTER_URL"),
     )

@@ -98,17 +98,17 @@ def refuse_bad_range(first: date, last: date, history_start: date) -> None:
         )
 
 
-def run_failures(result) -> list[str]:
-    """What stopped a run, from its own events: the errors of its failed steps (run_log.error_cause:
-    a source's message, not the library's under it), steps that failed alike counted together, then
-    each failed blocking check. Steps skipped because an upstream step failed are not causes and are
-    not listed."""
+def run_failures(events: list) -> list[str]:
+    """What stopped a run, from its own events (DagsterEvents: an in-process result's, or the event
+    log's for the failure alert): the errors of its failed steps (run_log.error_cause: a source's
+    message, not the library's under it), steps that failed alike counted together, then each failed
+    blocking check. Steps skipped because an upstream step failed are not causes and are not listed."""
     import dagster as dg
 
     from orchestration.run_log import error_cause
 
     steps_by_cause: dict[str, list[str]] = {}
-    for event in result.all_events:
+    for event in events:
         if not event.is_step_failure or event.step_failure_data is None or event.step_failure_data.error is None:
             continue
         steps_by_cause.setdefault(error_cause(event.step_failure_data.error), []).append(event.step_key)
@@ -116,7 +116,8 @@ def run_failures(result) -> list[str]:
     for message, steps in steps_by_cause.items():
         also = f" and {len(steps) - 1} more" if len(steps) > 1 else ""
         causes.append(f"step {steps[0]}{also} failed: {message}")
-    for evaluation in result.get_asset_check_evaluations():
+    evaluations = [e.event_specific_data for e in events if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION]
+    for evaluation in evaluations:
         if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
             causes.append(f"check {evaluation.check_name} of {evaluation.asset_key.to_user_string()} failed")
     return causes
@@ -185,7 +186,7 @@ def run_range(first: date, last: date, log: RunLog) -> tuple[bool, str, list[str
             raise_on_error=False,
             run_config=log.run_config(),
         )
-    return result.success, result.run_id, run_failures(result)
+    return result.success, result.run_id, run_failures(result.all_events)
 
 
 @_wait_for_warehouse
@@ -329,7 +330,7 @@ def _cmd_report(args: argparse.Namespace, log: RunLog) -> int:
             raise_on_error=False,
         )  # fmt: skip
     if not result.success:
-        causes = run_failures(result)
+        causes = run_failures(result.all_events)
         detail = causes[0].split(" failed: ", 1)[-1] if causes else "the report's step failed"
         print(f"cskpi: service-level report FAILED: {detail} (full log: {log.path})", file=sys.stderr)
         return 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from orchestration.defs.alerts import run_failure_alert
 from orchestration.defs.dbt.assets import dbt_model_assets
 from orchestration.defs.ingestion.assets import ingestion_assets
 from orchestration.defs.jobs import daily_kpi_job, daily_kpi_schedule
@@ -33,6 +34,7 @@ defs = dg.Definitions(
     asset_checks=quality_checks,
     jobs=[daily_kpi_job],
     schedules=[daily_kpi_schedule],
+    sensors=[run_failure_alert],
     resources={"source_accounts": source_accounts_from_env(), "dbt": dbt_resource()},
     # only a run whose config names it (the CLI's) uses it; UI and daemon runs keep Dagster's console logger
     loggers={CLI_LOGGER: cli_logger},
