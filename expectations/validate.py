@@ -12,6 +12,8 @@ import pandas as pd
 from great_expectations.data_context.types.base import ProgressBarsConfig
 from great_expectations.expectations import Expectation
 
+from expectations import offline_results
+
 EXAMPLES = 5
 
 
@@ -22,7 +24,8 @@ class Outcome:
     rows_checked: int
     expectations: int
     failures: list[dict[str, Any]] = field(default_factory=list)
-    data_docs: str | None = None
+    data_docs: str | None = None  # GX's Data Docs: their styles and scripts come from CDNs
+    offline_results: str | None = None  # expectations/offline_results.py: the same results, readable offline
 
 
 def _context(gx_dir: Path):
@@ -59,20 +62,28 @@ def validate(suite_name: str, df: pd.DataFrame, expectations: list[Expectation],
     )
     result = checkpoint.run(batch_parameters={"dataframe": df})
     run = next(iter(result.run_results.values()))
-    failures = []
+    failures, outcomes = [], []
     for r in run.results:
+        cfg = r.expectation_config
+        kwargs = {k: v for k, v in cfg.kwargs.items() if k not in ("batch_id",)}
+        examples = [str(v) for v in (r.result.get("partial_unexpected_list") or [])][:EXAMPLES]
+        outcomes.append({
+            "type": cfg.type, "kwargs": kwargs, "success": bool(r.success),
+            "observed_value": r.result.get("observed_value"), "unexpected_count": r.result.get("unexpected_count"),
+            "examples": examples,
+        })  # fmt: skip
         if r.success:
             continue
-        cfg = r.expectation_config
         failures.append({
             "expectation": cfg.type,
-            "kwargs": {k: v for k, v in cfg.kwargs.items() if k not in ("batch_id",)},
+            "kwargs": kwargs,
             "unexpected_count": r.result.get("unexpected_count"),
             "observed_value": r.result.get("observed_value"),
-            "examples": [str(v) for v in (r.result.get("partial_unexpected_list") or [])][:EXAMPLES],
+            "examples": examples,
             "error": (r.exception_info or {}).get("exception_message") if r.exception_info else None,
         })  # fmt: skip
     docs = gx_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    offline = offline_results.record(gx_dir, suite_name, len(df), bool(result.success), outcomes)
     return Outcome(
         suite=suite_name,
         success=bool(result.success),
@@ -80,4 +91,5 @@ def validate(suite_name: str, df: pd.DataFrame, expectations: list[Expectation],
         expectations=len(expectations),
         failures=failures,
         data_docs=str(docs) if docs.exists() else None,
+        offline_results=str(offline),
     )

@@ -308,7 +308,7 @@ def ingest_groups(settings: Settings, run_id: str, progress: Progress = _quiet) 
 def ingest_agents(settings: Settings, run_id: str, progress: Progress = _quiet) -> LoadResult:
     """Agents and admins from the list; assignees it leaves out (deleted agents) by id."""
     return _list_then_by_id(
-        settings, ZENDESK_USERS, zendesk.fetch_agents, "users", REFERENCED_AGENTS, zendesk.fetch_users_by_id,
+        settings, ZENDESK_USERS, zendesk.fetch_agent_users, "users", REFERENCED_AGENTS, zendesk.fetch_users_by_id,
         run_id, progress,
     )  # fmt: skip
 

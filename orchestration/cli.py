@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import tenacity
 
-from orchestration.report.format import kpi_label, kpi_value
+from orchestration.report_builder.format import kpi_label, kpi_value
 
 if TYPE_CHECKING:
     from ingestion.settings import Settings
@@ -287,7 +287,10 @@ def print_published(settings, ok: bool, failures: list[str] | None = None) -> No
         print("PostgreSQL serving: set SERVING_POSTGRES_DSN to publish the marts there too (docs/bi.md)")
     docs = settings.gx_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
     if docs.exists():
-        print(f"data quality Data Docs: {docs}")
+        print(f"data quality Data Docs: {docs} (needs a network for its styles)")
+    offline = settings.gx_dir / "offline_results" / "index.html"
+    if offline.exists():
+        print(f"data quality results, readable offline: {offline}")
 
 
 REPORT_ASSET = ("report", "service_level_report")
@@ -312,7 +315,7 @@ def _cmd_report(args: argparse.Namespace, log: RunLog) -> int:
     import dagster as dg
 
     from orchestration.definitions import defs
-    from orchestration.report.period import parse_period
+    from orchestration.report_builder.period import parse_period
 
     if args.period:
         try:

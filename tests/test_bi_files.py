@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from ingestion.settings import load_settings
-from orchestration.serving import PUBLISHED_MARTS
-from orchestration.serving.bi_files import write_bi_files
+from orchestration.publishing import PUBLISHED_MARTS
+from orchestration.publishing.bi_files import write_bi_files
 
 PROJECT = Path(__file__).resolve().parent.parent
 DSN = "host=bi-db.internal port=5433 dbname=cskpi user=pipeline password=s3cret-pw sslmode=require"

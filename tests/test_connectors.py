@@ -87,7 +87,7 @@ def test_5xx_answers_are_retried(settings, server, faults):
     faults.faults.append(Fault("/api/v2/users.json", status=500, times=1))
     faults.faults.append(Fault("/api/v2/users.json", status=502, times=1))
     with open_client(pointed_at(settings, server), "zendesk") as client:
-        result = zendesk.fetch_agents(client, _batch(settings, "users"))
+        result = zendesk.fetch_agent_users(client, _batch(settings, "users"))
     assert result.records == 61
     assert server.requests_served == 3
 

@@ -20,8 +20,8 @@ import psycopg
 import pytest
 
 from ingestion.settings import load_settings
-from orchestration.serving import PUBLISHED_MARTS
-from orchestration.serving import postgres as serving_postgres
+from orchestration.publishing import PUBLISHED_MARTS
+from orchestration.publishing import postgres as serving_postgres
 from tests import postgres
 from tests.conftest import use_small_sample
 

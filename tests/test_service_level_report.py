@@ -26,10 +26,10 @@ from ingestion.settings import PROJECT_ROOT, load_settings
 from orchestration import cli
 from orchestration.defs.report.assets import service_level_report
 from orchestration.defs.serving.assets import published_marts
-from orchestration.report.data import COMPARED_DIMENSIONS, COMPARED_KPIS, TREND_KPIS, default_period
-from orchestration.report.format import kpi_label, kpi_value
-from orchestration.report.period import last_full_month, parse_period
-from orchestration.report.plan import PlanError, load_plan
+from orchestration.report_builder.data import COMPARED_DIMENSIONS, COMPARED_KPIS, TREND_KPIS, default_period
+from orchestration.report_builder.format import kpi_label, kpi_value
+from orchestration.report_builder.period import last_full_month, parse_period
+from orchestration.report_builder.plan import PlanError, load_plan
 from tests.conftest import use_small_sample
 
 FIRST, LAST = date(2026, 2, 15), date(2026, 3, 31)
@@ -386,7 +386,7 @@ def _by_hand(code: str, actual: float) -> str:
 
 @pytest.fixture(scope="module")
 def march_zh(march, tmp_path_factory):
-    from orchestration.report.build import write_report
+    from orchestration.report_builder.build import write_report
 
     _, snapshot, _, _, settings = march
     out = tmp_path_factory.mktemp("report_zh")

@@ -17,7 +17,7 @@ import duckdb
 import psycopg
 import pytest
 
-from orchestration.serving import postgres as serving
+from orchestration.publishing import postgres as serving
 from tests import postgres
 
 pytestmark = pytest.mark.postgres

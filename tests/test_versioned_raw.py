@@ -21,7 +21,7 @@ from ingestion.sample.server import SampleServer
 from ingestion.sample.source import SampleSource, sample_config_from_env
 from ingestion.settings import Settings, load_settings
 from ingestion.sources import zendesk
-from orchestration.serving import PUBLISHED_MARTS, RUN_RECORD_MARTS
+from orchestration.publishing import PUBLISHED_MARTS, RUN_RECORD_MARTS
 from tests.conftest import pointed_at
 from tests.sample_warehouse import mart_fingerprints, run_dbt
 

@@ -339,8 +339,8 @@ def test_a_quiet_day_on_the_documented_account_is_green_and_publishes(settings, 
     marts have no 03-11 row at all (no row of zeros), and 03-10's rows stay as the busy day's own
     test has them: 2 tickets created, 2 CSAT responses."""
     from orchestration.defs.quality.checks import MART_SUITES, validate_mart
-    from orchestration.serving import PUBLISHED_MARTS
-    from orchestration.serving.snapshot import write_duckdb_snapshot
+    from orchestration.publishing import PUBLISHED_MARTS
+    from orchestration.publishing.snapshot import write_duckdb_snapshot
 
     busy = FixtureServer()
     try:

@@ -117,8 +117,9 @@ def fetch_groups(client: SourceClient, batch: LandingBatch) -> FetchResult:
     return fetch_list(client, batch, "/api/v2/groups.json", "groups")
 
 
-def fetch_agents(client: SourceClient, batch: LandingBatch) -> FetchResult:
-    """Agents and admins only: end users are customers, and the CRM is their system of record."""
+def fetch_agent_users(client: SourceClient, batch: LandingBatch) -> FetchResult:
+    """The users stream, agents and admins only: end users are customers, and the CRM is their
+    system of record."""
     return fetch_list(client, batch, "/api/v2/users.json", "users", {"role[]": ["agent", "admin"]})
 
 

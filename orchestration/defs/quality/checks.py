@@ -54,6 +54,8 @@ def _result(
     }
     if outcome.data_docs:
         metadata["data_docs"] = dg.MetadataValue.path(outcome.data_docs)
+    if outcome.offline_results:
+        metadata["offline_results"] = dg.MetadataValue.path(outcome.offline_results)
     return dg.AssetCheckResult(passed=outcome.success, severity=severity, metadata=metadata, description=description)
 
 

@@ -5,9 +5,9 @@ import dagster as dg
 from pydantic import Field
 
 from ingestion.settings import load_settings
-from orchestration.report.build import write_report
-from orchestration.report.i18n import check_language
-from orchestration.report.period import PERIOD_FORMATS, parse_period
+from orchestration.report_builder.build import write_report
+from orchestration.report_builder.i18n import check_language
+from orchestration.report_builder.period import PERIOD_FORMATS, parse_period
 
 
 class ReportConfig(dg.Config):

@@ -12,9 +12,9 @@ import duckdb
 
 from ingestion.settings import load_settings
 from orchestration.defs.pools import DUCKDB_WRITERS
-from orchestration.serving import PUBLISHED_MARTS, postgres
-from orchestration.serving.bi_files import PBIDS_FILE, TDS_FILES, write_bi_files
-from orchestration.serving.snapshot import SNAPSHOT_STORAGE_VERSION, write_duckdb_snapshot, write_parquet
+from orchestration.publishing import PUBLISHED_MARTS, postgres
+from orchestration.publishing.bi_files import PBIDS_FILE, TDS_FILES, write_bi_files
+from orchestration.publishing.snapshot import SNAPSHOT_STORAGE_VERSION, write_duckdb_snapshot, write_parquet
 
 
 @dg.asset(

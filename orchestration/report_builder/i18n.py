@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from ingestion.settings import REPORT_LANGUAGES as LANGUAGES
-from orchestration.report.period import Period
+from orchestration.report_builder.period import Period
 
 DEFAULT_LANGUAGE = "en"
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from psycopg.conninfo import conninfo_to_dict
 
-from orchestration.serving.postgres import BI_READER, SCHEMA
+from orchestration.publishing.postgres import BI_READER, SCHEMA
 
 PBIDS_FILE = "cs-kpi-warehouse.pbids"
 # Tableau data source file -> (mart, caption shown in Tableau's Data pane)

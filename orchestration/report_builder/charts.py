@@ -22,8 +22,8 @@ from matplotlib import font_manager
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
-from orchestration.report.format import PERCENT, Unit
-from orchestration.report.i18n import EN
+from orchestration.report_builder.format import PERCENT, Unit
+from orchestration.report_builder.i18n import EN
 
 ACTUAL = "#1f5f8b"
 TARGET = "#c0392b"

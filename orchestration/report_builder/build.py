@@ -12,9 +12,9 @@ from pathlib import Path
 import duckdb
 import jinja2
 
-from orchestration.report import charts
-from orchestration.report.config import ReportOptions, load_options
-from orchestration.report.data import (
+from orchestration.report_builder import charts
+from orchestration.report_builder.config import ReportOptions, load_options
+from orchestration.report_builder.data import (
     COMPARED_DIMENSIONS,
     COMPARED_KPIS,
     TREND_KPIS,
@@ -25,8 +25,8 @@ from orchestration.report.data import (
     default_period,
     load,
 )
-from orchestration.report.format import kpi_difference, kpi_label, kpi_value, unit
-from orchestration.report.i18n import (
+from orchestration.report_builder.format import kpi_difference, kpi_label, kpi_value, unit
+from orchestration.report_builder.i18n import (
     DEFAULT_LANGUAGE,
     FORMULAS_ZH,
     KPI_NAMES_ZH,
@@ -37,9 +37,9 @@ from orchestration.report.i18n import (
     day_label,
     period_label,
 )
-from orchestration.report.labels import Labels
-from orchestration.report.period import Period
-from orchestration.report.plan import Action, load_plan
+from orchestration.report_builder.labels import Labels
+from orchestration.report_builder.period import Period
+from orchestration.report_builder.plan import Action, load_plan
 
 TEMPLATE = "service_level_report.html.j2"
 # On paper, the root-cause tables of the KPIs furthest from target only (the summary's largest gaps),

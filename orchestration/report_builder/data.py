@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import duckdb
 
 from expectations.anomaly import TRAILING_DAYS, Anomaly, daily_volumes, find_anomalies
-from orchestration.report.period import Period, last_full_month, period_containing
+from orchestration.report_builder.period import Period, last_full_month, period_containing
 
 # Trend charts: these KPIs, by ISO week, over the 26 weeks that end with the report period. First
 # response is shown as FRT attainment, the headline: each ticket against its own channel's and
