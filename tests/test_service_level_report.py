@@ -181,6 +181,7 @@ def test_each_chart_is_there_with_its_data_points(march):
         drawn = (
             figure["marks"].get(("series-actual", "use"), 0)
             + figure["marks"].get(("series-incomplete", "use"), 0)
+            + figure["marks"].get(("series-small-sample", "use"), 0)
             + figure["groups"].get("series-bars", 0)
         )
         assert drawn == figure["points"], (chart, drawn, figure["points"])
@@ -508,3 +509,17 @@ def test_a_month_prints_on_six_a4_pages_with_no_row_split(march, march_zh, langu
                    check=True, capture_output=True, timeout=120)  # fmt: skip
     assert png.stat().st_size > 10_000
     print(f"{language}: {len(pages)} pages, {pdf}, page 1: {png}")
+
+
+def test_a_trend_week_under_the_minimum_n_is_a_grey_point_apart_from_the_line():
+    from orchestration.report_builder import charts
+    from orchestration.report_builder.format import unit
+
+    # three weeks, n 12, 40 and 55, the minimum 30: week 1 is grey and apart, the line joins weeks 2 and 3
+    weeks = [(date(2026, 3, 2), 0.71, 12), (date(2026, 3, 9), 0.80, 40), (date(2026, 3, 16), 0.83, 55)]
+    svg = charts.line_chart("CSAT", weeks, 0.9, unit("csat_rate"), lambda d: d.isoformat(), min_n=30)
+    doc = _Doc()
+    doc.feed(f'<figure id="t" data-points="3">{svg}</figure>')
+    marks = doc.figures["t"]["marks"]
+    assert (marks.get(("series-actual", "use"), 0), marks.get(("series-small-sample", "use"), 0)) == (2, 1)
+    assert "n below 30: too few to judge" in svg

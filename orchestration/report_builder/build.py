@@ -179,8 +179,9 @@ def _charts(data: ReportData, ctx: _Context) -> dict[str, list[dict]]:
             continue
         u = unit(code)
         title = t["by_week"].format(kpi=k.kpi_name)
+        drawn = charts.line_chart(title, points, k.target, u, ctx.day, incomplete, words, min_n=ctx.min_n)
         trends.append(_chart(
-            f"trend-{code}", title, charts.line_chart(title, points, k.target, u, ctx.day, incomplete, words),
+            f"trend-{code}", title, drawn,
             (t["week_from"], k.kpi_name),
             [(w.isoformat() + (t["incomplete_mark"] if w in incomplete else ""), u.text(v), _n(n))
              for w, v, n in points],

@@ -147,14 +147,22 @@ def line_chart(
     day_label: Callable[[date], str],
     incomplete: Collection[date] = (),
     t: Mapping[str, str] = ENGLISH,
+    min_n: int = 0,
 ) -> str:
     """A KPI by week with its target as a dashed line and each week's n above it. Incomplete weeks
     (history covers part of them) are hollow grey points apart from the line: never drawn as real
-    lows or highs."""
+    lows or highs. Weeks with n below `min_n` are grey points apart from the line too: too few to
+    judge either way."""
     fig, ax = plt.subplots(figsize=(6.2, 2.7))
-    whole = [(d, v) for d, v, _ in points if d not in incomplete]
+    small = {d for d, _, n in points if n is not None and n < min_n and d not in incomplete}
+    whole = [(d, v) for d, v, _ in points if d not in incomplete and d not in small]
     ax.plot([_x(d) for d, _ in whole], [unit.shown(v) for _, v in whole], color=ACTUAL, marker="o", markersize=3,
             linewidth=1.6, label=t["actual"], gid="series-actual", zorder=2)  # fmt: skip
+    if small:
+        few = [(d, v) for d, v, _ in points if d in small]
+        ax.plot([_x(d) for d, _ in few], [unit.shown(v) for _, v in few], linestyle="none", marker="o", markersize=4,
+                color=SMALL_SAMPLE, label=t["small_sample"].format(min_n=min_n), gid="series-small-sample",
+                zorder=2)  # fmt: skip
     partial = [(d, v) for d, v, _ in points if d in incomplete]
     if partial:
         ax.plot(
