@@ -139,6 +139,28 @@ def _target_line(ax: plt.Axes, target: float | None, unit: Unit, t: Mapping[str,
          label=t["target"].format(value=unit.text(target)), gid="target")  # fmt: skip
 
 
+def _apart(ax: plt.Axes, points: Sequence[tuple[date, float]], unit: Unit, gid: str, label: str, **marker) -> None:
+    """Points drawn apart from the line (an incomplete week or day, a week with too few answers)."""
+    if points:
+        ax.plot([_x(d) for d, _ in points], [unit.shown(v) for _, v in points], linestyle="none", marker="o",
+                markersize=4, label=label, gid=gid, zorder=2, **marker)  # fmt: skip
+
+
+def _finish_by_day(
+    fig: plt.Figure, ax: plt.Axes, title: str, points: Sequence[tuple[date, float, int | None]], target: float | None,
+    unit: Unit, day_label: Callable[[date], str], every: int, t: Mapping[str, str],
+) -> str:  # fmt: skip
+    """A chart by day or week: its target line, title, axes, each point's n above it, legend and grid."""
+    _target_line(ax, target, unit, t)
+    ax.set_title(title, loc="left", fontsize=10, pad=22)
+    _value_axis(ax.yaxis, unit)
+    _date_axis(ax, [d for d, _, _ in points], day_label, every=every)
+    _n_row(ax, [_x(d) for d, _, _ in points], [n for _, _, n in points], t["n"])
+    _legend(ax)
+    ax.grid(axis="y", alpha=0.3)
+    return _svg(fig)
+
+
 def line_chart(
     title: str,
     points: Sequence[tuple[date, float, int | None]],
@@ -158,26 +180,11 @@ def line_chart(
     whole = [(d, v) for d, v, _ in points if d not in incomplete and d not in small]
     ax.plot([_x(d) for d, _ in whole], [unit.shown(v) for _, v in whole], color=ACTUAL, marker="o", markersize=3,
             linewidth=1.6, label=t["actual"], gid="series-actual", zorder=2)  # fmt: skip
-    if small:
-        few = [(d, v) for d, v, _ in points if d in small]
-        ax.plot([_x(d) for d, _ in few], [unit.shown(v) for _, v in few], linestyle="none", marker="o", markersize=4,
-                color=SMALL_SAMPLE, label=t["small_sample"].format(min_n=min_n), gid="series-small-sample",
-                zorder=2)  # fmt: skip
-    partial = [(d, v) for d, v, _ in points if d in incomplete]
-    if partial:
-        ax.plot(
-            [_x(d) for d, _ in partial], [unit.shown(v) for _, v in partial], linestyle="none", marker="o",
-            markersize=4, markerfacecolor="none", markeredgecolor=INCOMPLETE, label=t["incomplete_week"],
-            gid="series-incomplete", zorder=2,
-        )  # fmt: skip
-    _target_line(ax, target, unit, t)
-    ax.set_title(title, loc="left", fontsize=10, pad=22)
-    _value_axis(ax.yaxis, unit)
-    _date_axis(ax, [d for d, _, _ in points], day_label, every=4)
-    _n_row(ax, [_x(d) for d, _, _ in points], [n for _, _, n in points], t["n"])
-    _legend(ax)
-    ax.grid(axis="y", alpha=0.3)
-    return _svg(fig)
+    _apart(ax, [(d, v) for d, v, _ in points if d in small], unit, "series-small-sample",
+           t["small_sample"].format(min_n=min_n), color=SMALL_SAMPLE)  # fmt: skip
+    _apart(ax, [(d, v) for d, v, _ in points if d in incomplete], unit, "series-incomplete", t["incomplete_week"],
+           markerfacecolor="none", markeredgecolor=INCOMPLETE)  # fmt: skip
+    return _finish_by_day(fig, ax, title, points, target, unit, day_label, 4, t)
 
 
 def bar_chart(
@@ -240,25 +247,15 @@ def complaint_chart(
     whole = [(d, v) for d, v, _ in days if d not in incomplete]
     ax.plot([_x(d) for d, _ in whole], [unit.shown(v) for _, v in whole], color=ACTUAL, marker="o", markersize=3,
             linewidth=1.4, label=t["complaint_rate"], gid="series-actual", zorder=2)  # fmt: skip
-    partial = [(d, v) for d, v, _ in days if d in incomplete]
-    if partial:
-        ax.plot([_x(d) for d, _ in partial], [unit.shown(v) for _, v in partial], linestyle="none", marker="o",
-                markersize=4, markerfacecolor="none", markeredgecolor=INCOMPLETE, label=t["incomplete_day"],
-                gid="series-incomplete", zorder=2)  # fmt: skip
+    _apart(ax, [(d, v) for d, v, _ in days if d in incomplete], unit, "series-incomplete", t["incomplete_day"],
+           markerfacecolor="none", markeredgecolor=INCOMPLETE)  # fmt: skip
     marked = [(d, v) for d, v, _ in days if d in flagged]
     if marked:
         ax.scatter(
             [_x(d) for d, _ in marked], [unit.shown(v) for _, v in marked], s=60, facecolors="none",
             edgecolors=FLAGGED, linewidths=1.8, zorder=3, label=t["flagged"], gid="flagged-days",
         )  # fmt: skip
-    _target_line(ax, target, unit, t)
-    ax.set_title(title, loc="left", fontsize=10, pad=22)
-    _value_axis(ax.yaxis, unit)
-    _date_axis(ax, [d for d, _, _ in days], day_label, every=7)
-    _n_row(ax, [_x(d) for d, _, _ in days], [n for _, _, n in days], t["n"])
-    _legend(ax)
-    ax.grid(axis="y", alpha=0.3)
-    return _svg(fig)
+    return _finish_by_day(fig, ax, title, days, target, unit, day_label, 7, t)
 
 
 def share_chart(title: str, shares: Sequence[tuple[str, float, int | None]], t: Mapping[str, str] = ENGLISH) -> str:
