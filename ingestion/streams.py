@@ -392,12 +392,19 @@ ZENDESK_GROUPS = _zendesk_list(
     "groups", _list_or_one_reader("groups", "group"), ("rec->>'name' is null", "missing name")
 )
 
-# Agents (and any user a ticket names): nothing reads their name, email or phone, so raw does not keep them.
+# Agents (and any user a ticket names): their email and phone are never read, so raw does not keep
+# them. An agent's or admin's name is staff data the manager edition and staff.dim_agent show
+# (docs/bi.md): it is kept in a typed column of its own for those roles only, never in `_record`, so
+# the name of an end user this stream happens to receive is dropped like every other personal field.
 _users = _zendesk_list("users", _json_reader("$.users[*]"))
 ZENDESK_USERS = dataclasses.replace(
     _users,
-    # the email only as its keyed hash (ingestion.pii), for linking a requester to a CRM contact
-    columns=(*_users.columns, Column("email_hash", email_hash("json_extract_string(rec, '$.email')"), "varchar")),
+    columns=(
+        *_users.columns,
+        # the email only as its keyed hash (ingestion.pii), for linking a requester to a CRM contact
+        Column("email_hash", email_hash("json_extract_string(rec, '$.email')"), "varchar"),
+        Column("agent_name", "case when rec->>'role' in ('agent', 'admin') then rec->>'name' end", "varchar"),
+    ),
     record=without({"name": None, "email": None, "phone": None, "alias": None, "signature": None}),
 )
 

@@ -147,15 +147,21 @@ def test_rejects_keep_no_personal_data_either(tmp_path):
     assert md5 == hashlib.md5(payload.encode()).hexdigest()
 
 
-def test_zendesk_users_keep_no_name_email_or_phone(tmp_path):
+def test_zendesk_users_keep_no_email_or_phone_and_only_an_agents_name(tmp_path):
+    """An agent's name is staff data kept in its own column (staff.dim_agent, bi_manager only); an end
+    user's name, and everyone's email and phone, are not kept anywhere in the row."""
     warehouse = tmp_path / "w.duckdb"
     user = {"id": 5001, "updated_at": STAMP, "name": "Li Na", "email": "li.na@example.com", "phone": "13800138000",
             "role": "agent", "active": True, "tags": ["bot"]}  # fmt: skip
-    page = _page(tmp_path, "users", {"users": [user]})
+    end_user = {**user, "id": 5002, "name": "Wang Fang", "role": "end-user", "tags": []}
+    page = _page(tmp_path, "users", {"users": [user, end_user]})
     with closing(loader.connect(warehouse, hashing=PiiHashing(KEY, "CN"))) as con:
         loader.load(con, ZENDESK_USERS, [page], **COMMON)
-        record = json.loads(con.execute("select _record from raw.zendesk__users").fetchone()[0])
-    assert record == {"id": 5001, "updated_at": STAMP, "role": "agent", "active": True, "tags": ["bot"]}
+        rows = con.execute("select agent_name, _record from raw.zendesk__users order by id").fetchall()
+    assert [(name, json.loads(record)) for name, record in rows] == [
+        ("Li Na", {"id": 5001, "updated_at": STAMP, "role": "agent", "active": True, "tags": ["bot"]}),
+        (None, {"id": 5002, "updated_at": STAMP, "role": "end-user", "active": True, "tags": []}),
+    ]
 
 
 def test_zendesk_requesters_keep_their_email_as_a_hash_and_no_name_phone_or_free_text(tmp_path):

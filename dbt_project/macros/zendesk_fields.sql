@@ -51,3 +51,14 @@
         else coalesce({{ team }}, 'deleted group ' || cast({{ group_id }} as varchar))
     end
 {%- endmacro %}
+
+{# A reply (kpi-definitions.md): a public comment or call by an agent; trigger auto-replies and answer
+   bots are not. `agent_user_id` is the joined non-bot agent's id (null when the author is no agent). #}
+{% macro is_agent_reply(event, agent_user_id) -%}
+    (
+        {{ event }}.event_type in ('Comment', 'VoiceComment')
+        and {{ event }}.is_public
+        and coalesce({{ event }}.via_channel, '') not in ('rule', 'answer_bot')
+        and {{ agent_user_id }} is not null
+    )
+{%- endmacro %}

@@ -82,12 +82,7 @@ flagged as (
     select
         e.*,
         -- a reply is a public comment or call by an agent; auto-replies (triggers, bots) are not
-        (
-            e.event_type in ('Comment', 'VoiceComment')
-            and e.is_public
-            and coalesce(e.via_channel, '') not in ('rule', 'answer_bot')
-            and a.user_id is not null
-        ) as is_agent_reply,
+        {{ is_agent_reply('e', 'a.user_id') }} as is_agent_reply,
         coalesce(e.field_name = cf.response_level_field_id, false) as is_response_level,
         -- escalated: raised to a higher response level (in the configured order, not by string
         -- comparison), or handed to an escalation team
@@ -114,9 +109,17 @@ agent_replies as (
     select
         ticket_id,
         created_at,
-        lag(created_at) over (partition by ticket_id order by created_at) as previous_reply_at
+        author_id,
+        lag(created_at) over (partition by ticket_id order by created_at) as previous_reply_at,
+        row_number() over (partition by ticket_id order by created_at, event_id) as reply_number
     from flagged
     where is_agent_reply
+),
+
+-- Agent attribution (kpi-definitions.md, "Agent attribution"): FRT belongs to the author of the
+-- first agent reply.
+first_responders as (
+    select ticket_id, author_id as first_responder_id from agent_replies where reply_number = 1
 ),
 
 reply_sessions as (
@@ -158,6 +161,27 @@ per_ticket as (
         max(case when event_type = 'Create' then 1 else 0 end) as creation_audits
     from flagged
     group by ticket_id
+),
+
+-- The ticket's other parts belong to the assignee in force at its first solve (its first close when
+-- never solved): the newest assignee_id change at or before that moment, in the same audit too.
+-- Without such a change (or with no solve event: unsolved, or solved by its status only), the
+-- ticket's current assignee. A change to no one leaves the ticket unattributed (null).
+assignee_changes as (
+    select
+        f.ticket_id,
+        f.new_value,
+        row_number() over (partition by f.ticket_id order by f.created_at desc, f.event_id desc) as newest_first
+    from flagged as f
+    inner join per_ticket as p on p.ticket_id = f.ticket_id
+    where f.field_name = 'assignee_id'
+      and f.created_at <= coalesce(p.first_solved_at, p.first_closed_at)
+),
+
+assignees_at_solve as (
+    select ticket_id, {{ safe_bigint('new_value') }} as assignee_id
+    from assignee_changes
+    where newest_first = 1
 )
 
 select
@@ -194,8 +218,12 @@ select
     -- reply, assignment and solve may lie before the events loaded, so they are not read off them.
     coalesce(p.creation_audits, 0) > 0 as has_creation_audit,
     coalesce(rs.agent_reply_sessions, 0) as agent_reply_sessions,
+    fr.first_responder_id,
+    case when sa.ticket_id is not null then sa.assignee_id else t.assignee_id end as assignee_at_solve_id,
     cast(ld.raw_loaded_through as timestamp) as raw_loaded_through
 from tickets as t
 cross join loaded as ld
 left join per_ticket as p on p.ticket_id = t.ticket_id
 left join reply_sessions as rs on rs.ticket_id = t.ticket_id
+left join first_responders as fr on fr.ticket_id = t.ticket_id
+left join assignees_at_solve as sa on sa.ticket_id = t.ticket_id

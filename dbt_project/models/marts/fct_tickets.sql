@@ -101,7 +101,7 @@ measured as (
         l.category, l.response_level, l.is_complaint, l.exclusion_reason, l.public_agent_replies,
         l.agent_reply_sessions,
         l.first_solved_at, l.first_closed_at, l.reopen_count, l.escalated_at, l.talk_seconds, l.calls,
-        l.raw_loaded_through,
+        l.raw_loaded_through, l.first_responder_id, l.assignee_at_solve_id,
         st.timing_source,
         st.first_assigned_at,
         st.first_reply_at,
@@ -149,6 +149,10 @@ select
     cast(kpi_channel as varchar) as channel,
     cast(team as varchar) as team,
     cast(assignee_id as bigint) as agent_id,
+    -- agent attribution (kpi-definitions.md): the lifecycle's rule, read here by fct_agent_daily
+    cast(assignee_at_solve_id as bigint) as attributed_agent_id,
+    -- a ticket older than the loaded history: its first reply may precede the events loaded
+    cast(case when timing_source = 'events' then first_responder_id end as bigint) as first_responder_agent_id,
     cast(customer_id as bigint) as customer_id,
     cast(customer_tier as varchar) as customer_tier,
     cast(response_level as varchar) as response_level,

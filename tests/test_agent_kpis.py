@@ -1,0 +1,200 @@
+"""Agent-level KPIs (fct_agent_daily) worked out by hand, and that they sum to the team totals.
+
+A hand-built account (tests/golden_fixture.py's helpers, in the Zendesk and Delighted API shapes),
+in Asia/Shanghai, day D = 2026-03-10, every ticket created at 10:00 local, email (FRT target L1
+4 h), team Front Line. Ana (101) is quick and answers once; Bo (102) is slow and answers twice.
+Offsets in seconds from the ticket's creation:
+
+| T1 | assigned Ana 60, Ana reply 600, solved 1200                                                |
+| T2 | assigned Ana 60, Ana reply 300, solved 900                                                 |
+| T3 | assigned Bo 60, Bo reply 3600, customer 4000, Bo reply 7200, solved 9000                   |
+| T4 | assigned Ana 60, Ana reply 1800, reassigned to Bo 3600, Bo reply 5400, solved 7200         |
+| T5 | assigned Bo 60, Bo reply 1000, solved 2000; reopened 1 d, Bo reply 1 d + 100, solved 1 d + 200 |
+| T6 | never assigned, never answered, open                                                       |
+| T7 | assigned Ana 60, Ana reply 120, solved 600, reassigned to Bo 700 (after the solve)          |
+| T9 | on D+5: assigned Ana 60, Ana reply 60, solved 120 (the data's horizon: D's tickets are FCR-mature) |
+
+Surveys (Delighted, submitted on D at 12:00): CSAT T1 5, T3 2, T4 3; NPS T1 10, T3 4.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from contextlib import closing
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.dbt_build import dbt_build
+from tests.golden_fixture import DAY, FRONT, Ticket, create, reference_pages, reply, status
+from tests.hand_account import HandAccount
+
+D = date(2026, 3, 10)
+ANA, BO, BOT = 101, 102, 199
+REGULAR = 5002  # a requester the CRM knows (golden_fixture.reference_pages)
+TEAM, CHANNEL = "Front Line", "email"
+
+
+@dataclasses.dataclass
+class AgentTicket(Ticket):
+    assignee: int | None = None  # the current assignee, as the ticket export shows it
+
+    def record(self) -> dict:
+        return {**super().record(), "assignee_id": self.assignee}
+
+
+def assign_to(agent: int, previous: int | None = None) -> dict:
+    return {"event_type": "Change", "field_name": "assignee_id", "value": agent, "previous_value": previous}
+
+
+def _tickets(account: HandAccount) -> list[Ticket]:
+    at10 = account.local(D, 10)
+
+    def t(number: int, assignee: int | None, created: int = at10) -> AgentTicket:
+        return create(AgentTicket(number, "email", REGULAR, created=created, group=FRONT, assignee=assignee))
+
+    opened = status("open", "new")
+    t1 = t(1, ANA).at(60, ANA, assign_to(ANA), opened).at(600, ANA, reply(ANA)).at(1200, ANA, status("solved", "open"))
+    t2 = t(2, ANA).at(60, ANA, assign_to(ANA), opened).at(300, ANA, reply(ANA)).at(900, ANA, status("solved", "open"))
+    t3 = t(3, BO).at(60, BO, assign_to(BO), opened).at(3600, BO, reply(BO))
+    t3.at(4000, REGULAR, reply(REGULAR, "email")).at(7200, BO, reply(BO)).at(9000, BO, status("solved", "open"))
+    t4 = t(4, BO).at(60, ANA, assign_to(ANA), opened).at(1800, ANA, reply(ANA)).at(3600, ANA, assign_to(BO, ANA))
+    t4.at(5400, BO, reply(BO)).at(7200, BO, status("solved", "open"))
+    t5 = t(5, BO).at(60, BO, assign_to(BO), opened).at(1000, BO, reply(BO)).at(2000, BO, status("solved", "open"))
+    t5.at(DAY, REGULAR, status("open", "solved"), reply(REGULAR, "email"))
+    t5.at(DAY + 100, BO, reply(BO)).at(DAY + 200, BO, status("solved", "open"))
+    t6 = t(6, None)
+    t7 = t(7, BO).at(60, ANA, assign_to(ANA), opened).at(120, ANA, reply(ANA)).at(600, ANA, status("solved", "open"))
+    t7.at(700, ANA, assign_to(BO, ANA))
+    t9 = t(9, ANA, created=account.local(D + timedelta(days=5), 10))
+    t9.at(60, ANA, assign_to(ANA), opened, reply(ANA)).at(120, ANA, status("solved", "open"))
+    return [t1, t2, t3, t4, t5, t6, t7, t9]
+
+
+def _surveys(account: HandAccount) -> list[dict]:
+    noon = account.local(D, 12)
+
+    def response(rid: str, ticket: int, survey_type: str, score: int) -> dict:
+        return {"id": rid, "survey_type": survey_type, "score": score, "comment": "", "created_at": noon,
+                "updated_at": noon, "person_properties": {"Ticket ID": str(1000 + ticket)},
+                "additional_answers": []}  # fmt: skip
+
+    return [response("S1", 1, "csat", 5), response("S3", 3, "csat", 2), response("S4", 4, "csat", 3),
+            response("N1", 1, "nps", 10), response("N3", 3, "nps", 4)]  # fmt: skip
+
+
+def build(work: Path) -> Path:
+    account = HandAccount(work)
+    reference = reference_pages()
+    reference["users"]["users"] = [
+        {**u, "name": name} for u, name in
+        zip(reference["users"]["users"], ("Ana Lima", "Bo Chen", "Reply Bot"), strict=True)
+    ]  # fmt: skip
+    assert [u["id"] for u in reference["users"]["users"]] == [ANA, BO, BOT]
+    with closing(account.connect()) as con:
+        account.load_reference(con, reference)
+        account.load_run(con, "backfill", D - timedelta(days=1), D + timedelta(days=6), _tickets(account),
+                         _surveys(account))  # fmt: skip
+    dbt_build(account.warehouse, work)
+    return account.warehouse
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> duckdb.DuckDBPyConnection:
+    path = build(tmp_path_factory.mktemp("agents"))
+    with closing(duckdb.connect(str(path), read_only=True)) as con:
+        yield con
+
+
+def agent_row(con: duckdb.DuckDBPyConnection, agent: int | None) -> dict:
+    cur = con.execute(
+        "select * from marts.fct_agent_daily where kpi_date = ? and team = ? and channel = ? "
+        "and agent_id is not distinct from ?",
+        [D, TEAM, CHANNEL, agent],
+    )
+    rows = cur.fetchall()
+    assert len(rows) == 1, rows
+    return dict(zip([d[0] for d in cur.description], rows[0], strict=True))
+
+
+def test_the_quick_agent_answers_fast_and_resolves_at_first_contact(warehouse):
+    ana = agent_row(warehouse, ANA)
+    # Ana owns T1, T2, T7 at their solves (T7 was reassigned to Bo only after it); T4 went to Bo.
+    assert (ana["tickets_created"], ana["solved_tickets"], ana["handled_tickets"]) == (3, 3, 3)
+    # from the first assignment (60) to the first solve: T1 1140, T2 840, T7 540 = 2520; AHT 840 s
+    assert ana["handle_seconds_sum"] == 2520 and ana["aht_seconds"] == 840
+    # every one answered once and never reopened: FCR 3 / 3
+    assert (ana["one_touch_resolved_tickets"], ana["fcr_tickets"], ana["fcr_rate"]) == (3, 3, 1.0)
+    # she answered first on T1 600, T2 300, T4 1800 (Bo's at solve) and T7 120 = 2820 over 4: 705 s
+    assert (ana["tickets_with_first_reply"], ana["first_response_seconds_sum"], ana["frt_seconds"]) == (4, 2820, 705)
+    assert (ana["tickets_responded_within_target"], ana["tickets_with_response_target"]) == (4, 4)
+    assert ana["agent_replies"] == 4  # one each on T1, T2, T4, T7
+    assert (ana["csat_responses"], ana["csat_positive_responses"], ana["csat_score_sum"]) == (1, 1, 5)  # T1's 5
+    assert (ana["nps_responses"], ana["nps_promoters"], ana["nps"]) == (1, 1, 100)  # T1's 10
+    assert ana["reopened_tickets"] == 0
+
+
+def test_the_slow_agent_differs_on_every_kpi(warehouse):
+    bo = agent_row(warehouse, BO)
+    # Bo owns T3, T5 and T4 (assigned to him before its solve)
+    assert (bo["tickets_created"], bo["solved_tickets"], bo["handled_tickets"]) == (3, 3, 3)
+    # T3 9000 - 60 = 8940, T4 7200 - 60 = 7140 (from its first assignment, Ana's), T5 2000 - 60 = 1940: 18020
+    assert bo["handle_seconds_sum"] == 18020 and bo["aht_seconds"] == pytest.approx(18020 / 3)
+    # T3 and T4 had two replies, T5 was reopened: none is one-touch
+    assert (bo["one_touch_resolved_tickets"], bo["fcr_tickets"], bo["fcr_rate"]) == (0, 3, 0.0)
+    assert (bo["reopened_tickets"], bo["reopen_rate"]) == (1, pytest.approx(1 / 3))  # T5
+    # first responder on T3 3600 and T5 1000 only: 4600 over 2, 2300 s
+    assert (bo["tickets_with_first_reply"], bo["first_response_seconds_sum"], bo["frt_seconds"]) == (2, 4600, 2300)
+    assert bo["agent_replies"] == 5  # T3 two, T4 one, T5 two
+    # T3's 2 and T4's 3 (T4 is his at its solve): none positive, mean 2.5
+    assert (bo["csat_responses"], bo["csat_positive_responses"], bo["csat_mean"]) == (2, 0, 2.5)
+    assert (bo["nps_responses"], bo["nps_detractors"], bo["nps"]) == (1, 1, -100)  # T3's 4
+
+
+def test_an_unassigned_ticket_counts_with_no_agent(warehouse):
+    nobody = agent_row(warehouse, None)
+    # T6: created, never answered: a missed FRT target (4 h passed long before the horizon), no reply
+    assert (nobody["tickets_created"], nobody["solved_tickets"], nobody["tickets_with_first_reply"]) == (1, 0, 0)
+    assert (nobody["tickets_responded_within_target"], nobody["tickets_with_response_target"]) == (0, 1)
+
+
+def test_attribution_is_in_fct_tickets(warehouse):
+    rows = warehouse.execute(
+        "select ticket_id, agent_id, attributed_agent_id, first_responder_agent_id from marts.fct_tickets "
+        "where ticket_id in (1004, 1006, 1007) order by ticket_id"
+    ).fetchall()
+    # T4: Bo now and at the solve, Ana answered first; T6: no one; T7: Bo now, Ana at the solve
+    assert rows == [(1004, BO, BO, ANA), (1006, None, None, None), (1007, BO, ANA, ANA)]
+
+
+def test_agents_sum_to_the_team_and_day_totals(warehouse):
+    """Every part of fct_agent_daily, summed over agents, equals fct_kpi_daily's for the same day, team and
+    channel (summed over customer tiers); replies equal fct_tickets' public agent replies."""
+    parts = [r[0] for r in warehouse.execute("describe marts.fct_agent_daily").fetchall()
+             if r[1] == "BIGINT" and r[0] not in ("agent_id", "agent_replies")]  # fmt: skip
+    assert len(parts) == 32
+    sums = ", ".join(f"sum({p})" for p in parts)
+    keys = "kpi_date, team, channel"
+    query = "select {keys}, {sums} from marts.{mart} group by {keys} order by {keys}"
+    by_agent = warehouse.execute(query.format(keys=keys, sums=sums, mart="fct_agent_daily")).fetchall()
+    assert by_agent == warehouse.execute(query.format(keys=keys, sums=sums, mart="fct_kpi_daily")).fetchall()
+    assert len(by_agent) == 2  # D and D+5
+    replies = warehouse.execute(
+        "select (select sum(agent_replies) from marts.fct_agent_daily), "
+        "(select sum(public_agent_replies) from marts.fct_tickets where not is_excluded)"
+    ).fetchone()
+    assert replies == (10, 10)  # D: Ana 4 + Bo 5; D+5: Ana 1 on T9
+
+
+def test_names_are_only_in_the_staff_schema(warehouse):
+    names = warehouse.execute("select agent_id, agent_name from staff.dim_agent order by agent_id").fetchall()
+    assert names == [(ANA, "Ana Lima"), (BO, "Bo Chen")]  # the bot is no agent
+    marts = warehouse.execute(
+        "select table_name from information_schema.columns where table_schema = 'marts' and column_name = 'agent_name'"
+    ).fetchall()
+    assert marts == []
+    served = json.dumps(warehouse.execute("select * from marts.fct_agent_daily").fetchall(), default=str)
+    assert "Ana" not in served and "Bo Chen" not in served
