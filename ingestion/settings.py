@@ -109,6 +109,9 @@ class Settings:
     # SERVING_BI_READER_RESET: bi_reader is a cluster-wide role, so a publish that finds it already there
     # leaves its password and settings alone unless this is on (then it sets both again)
     bi_reader_reset: bool
+    # the same two for bi_manager, the role that also reads the staff schema (agent names: docs/bi.md)
+    bi_manager_password: str | None = field(repr=False)
+    bi_manager_reset: bool
     max_reject_share: float  # a run whose streams reject more than this share of records fails
     reject_share_min_records: int  # smaller streams are reported, not judged: a share of a few is noise
     gx_dir: Path  # Great Expectations project: Data Docs are built under it
@@ -247,6 +250,8 @@ def load_settings() -> Settings:
         serving_postgres_dsn=_env("SERVING_POSTGRES_DSN"),
         bi_reader_password=_env("SERVING_BI_READER_PASSWORD"),
         bi_reader_reset=_flag("SERVING_BI_READER_RESET"),
+        bi_manager_password=_env("SERVING_BI_MANAGER_PASSWORD"),
+        bi_manager_reset=_flag("SERVING_BI_MANAGER_RESET"),
         max_reject_share=_number("CSKPI_MAX_REJECT_SHARE", "0.02", float),
         reject_share_min_records=_number("CSKPI_REJECT_SHARE_MIN_RECORDS", "200"),
         gx_dir=Path(_env("CSKPI_GX_DIR", str(data_dir / "gx"))).resolve(),

@@ -30,16 +30,26 @@ def serving_db():
         yield dbname
 
 
-@pytest.fixture
-def role(serving_db):
-    """A role name no one else uses; dropped after the test (its grants go with the database)."""
-    name = f"cskpi_reader_{uuid.uuid4().hex[:8]}"
+def _throwaway_role(serving_db: str, kind: str):
+    name = f"cskpi_{kind}_{uuid.uuid4().hex[:8]}"
     yield name
     with admin(serving_db) as conn:
         if _exists(conn, name):  # its grants here, and on the database itself
             conn.execute(f'drop owned by "{name}"')
     with admin() as conn:
         conn.execute(f'drop role if exists "{name}"')
+
+
+@pytest.fixture
+def role(serving_db):
+    """A role name no one else uses; dropped after the test (its grants go with the database)."""
+    yield from _throwaway_role(serving_db, "reader")
+
+
+@pytest.fixture
+def manager_role(serving_db):
+    """The manager role's name for one test, dropped after it like `role`."""
+    yield from _throwaway_role(serving_db, "manager")
 
 
 @pytest.fixture
@@ -162,3 +172,39 @@ def test_a_reset_sets_the_password_and_read_only_setting_again_when_asked(servin
         published.reader
         == f"role {role} existed; SERVING_BI_READER_RESET: its password and read-only setting set again"
     )
+
+
+def test_agent_names_reach_the_manager_role_and_never_the_reader(serving_db, role, manager_role, warehouse):
+    """staff.dim_agent (agent names) is readable by the manager role, which reads the marts too; the reader
+    is refused, even after someone granted it the staff schema by hand."""
+    warehouse.execute("create schema staff; create table staff.dim_agent (agent_id bigint, agent_name varchar)")
+    warehouse.execute("insert into staff.dim_agent values (101, 'Ana Lima'), (102, 'Bo Chen')")
+
+    def publish() -> serving.Published:
+        manager = serving.ManagerRole("manager-pw", name=manager_role)
+        return serving.publish(warehouse, dsn(serving_db), TABLES, "reader-pw", reader=role,
+                               staff_tables=("dim_agent",), manager=manager)  # fmt: skip
+
+    published = publish()
+    assert published.counts == {"rpt_kpi_scorecard": 2, "staff.dim_agent": 2}
+    assert published.manager == (f"role {manager_role} created with the password in SERVING_BI_MANAGER_PASSWORD; "
+                                 "it reads schema marts and staff of this database only")  # fmt: skip
+    state = role_state(manager_role)
+    assert scram_matches(state["password"], "manager-pw")
+    assert state["settings"] == {serving_db: ["default_transaction_read_only=on"]}
+    with login_as(manager_role, serving_db) as manager:
+        names = manager.execute("select agent_name from staff.dim_agent order by agent_id").fetchall()
+        assert (names, served_rows(manager)) == ([("Ana Lima",), ("Bo Chen",)], 2)
+    with login_as(role, serving_db) as reader:
+        assert served_rows(reader) == 2
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied for schema staff"):
+            reader.execute("select agent_name from staff.dim_agent")
+
+    with admin(serving_db) as conn:  # a DBA grants the reader the staff schema by hand
+        conn.execute(f'grant usage on schema staff to "{role}"; grant select on staff.dim_agent to "{role}"')
+    publish()
+    with (
+        login_as(role, serving_db) as reader,
+        pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied for schema staff"),
+    ):
+        reader.execute("select agent_name from staff.dim_agent")

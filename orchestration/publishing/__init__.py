@@ -2,6 +2,7 @@
 
 PUBLISHED_MARTS = (
     "fct_kpi_daily",
+    "fct_agent_daily",
     "rpt_kpi_scorecard",
     "rpt_kpi_breakdown",
     "fct_tickets",
@@ -15,3 +16,6 @@ PUBLISHED_MARTS = (
     "rpt_sources",
 )
 RUN_RECORD_MARTS = ("rpt_sources",)
+# Staff data (agent names), schema staff: published only to PostgreSQL, for the bi_manager role. The
+# DuckDB snapshot and Parquet files have no roles, so they leave it out (docs/bi.md).
+STAFF_TABLES = ("dim_agent",)

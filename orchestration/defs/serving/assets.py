@@ -12,7 +12,7 @@ import duckdb
 
 from ingestion.settings import load_settings
 from orchestration.defs.pools import DUCKDB_WRITERS
-from orchestration.publishing import PUBLISHED_MARTS, postgres
+from orchestration.publishing import PUBLISHED_MARTS, STAFF_TABLES, postgres
 from orchestration.publishing.bi_files import PBIDS_FILE, TDS_FILES, write_bi_files
 from orchestration.publishing.snapshot import SNAPSHOT_STORAGE_VERSION, write_duckdb_snapshot, write_parquet
 
@@ -22,6 +22,7 @@ from orchestration.publishing.snapshot import SNAPSHOT_STORAGE_VERSION, write_du
     # the cross-record rejects carry the reject-share gate: publish waits for it as for the marts
     deps=[
         *(dg.AssetKey(["marts", m]) for m in PUBLISHED_MARTS),
+        *(dg.AssetKey(["staff", t]) for t in STAFF_TABLES),
         dg.AssetKey(["intermediate", "int_zendesk__ticket_events_rejected"]),
     ],
     group_name="serving",
@@ -29,7 +30,8 @@ from orchestration.publishing.snapshot import SNAPSHOT_STORAGE_VERSION, write_du
     pool=DUCKDB_WRITERS,
     kinds={"duckdb", "postgres", "parquet"},
     description="Copies the audited marts to the serving targets: a DuckDB snapshot file, Parquet files and, "
-    "when SERVING_POSTGRES_DSN is set, PostgreSQL for the bi_reader role.",
+    "when SERVING_POSTGRES_DSN is set, PostgreSQL for the bi_reader role, with the staff schema (agent names) "
+    "for the bi_manager role only.",
 )
 def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     settings = load_settings()
@@ -41,12 +43,15 @@ def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         if settings.serving_postgres_dsn:
             published = postgres.publish(
                 warehouse, settings.serving_postgres_dsn, PUBLISHED_MARTS, settings.bi_reader_password,
-                reset_reader=settings.bi_reader_reset,
+                reset_reader=settings.bi_reader_reset, staff_tables=STAFF_TABLES,
+                manager=postgres.ManagerRole(settings.bi_manager_password, settings.bi_manager_reset),
             )  # fmt: skip
             context.log.info(published.reader)
+            context.log.info(published.manager)
             files = write_bi_files(settings.serving_postgres_dsn, settings.serving_dir / "bi")
             metadata["postgres"] = "marts schema replaced"
             metadata["postgres_role"] = published.reader
+            metadata["postgres_manager_role"] = published.manager
             metadata["power_bi_file"] = dg.MetadataValue.path(str(files[PBIDS_FILE]))
             for name in TDS_FILES:
                 metadata[f"tableau_file_{name.removesuffix('.tds').removeprefix('cs-kpi-')}"] = (
