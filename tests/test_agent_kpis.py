@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import statistics
 from contextlib import closing
 from datetime import date, timedelta
 from pathlib import Path
@@ -28,6 +29,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ingestion.sample import tickets as sample
 from tests.dbt_build import dbt_build
 from tests.golden_fixture import DAY, FRONT, Ticket, create, reference_pages, reply, status
 from tests.hand_account import HandAccount
@@ -198,3 +200,43 @@ def test_names_are_only_in_the_staff_schema(warehouse):
     assert marts == []
     served = json.dumps(warehouse.execute("select * from marts.fct_agent_daily").fetchall(), default=str)
     assert "Ana" not in served and "Bo Chen" not in served
+
+
+def _first_agent_and_reply(life: sample.TicketLife) -> tuple[int | None, int | None, int]:
+    """(first assignee, seconds to that agent's first public reply, that agent's public replies)."""
+    agent = next((ev["value"] for a in life.audits for ev in a.child_events
+                  if ev.get("field_name") == "assignee_id" and ev.get("previous_value") is None), None)  # fmt: skip
+    replies = [a.at for a in life.audits for ev in a.child_events if ev.get("author_id") == agent
+               and ev.get("public") and ev["event_type"] in ("Comment", "VoiceComment")]  # fmt: skip
+    return agent, (replies[0] - life.created if replies else None), len(replies)
+
+
+def test_the_sample_has_agents_who_differ_and_the_same_tickets_as_before(monkeypatch):
+    config, day = sample.SampleConfig(), date(2026, 3, 3)
+    lives = sample.tickets_for_day(config, day)
+    frt, contacts = {}, {}
+    for life in lives:
+        agent, seconds, replies = _first_agent_and_reply(life)
+        if life.channel == "chat" and seconds is not None:
+            frt.setdefault(agent, []).append(seconds)
+            contacts.setdefault(agent, []).append(replies)
+    busy = {a: statistics.median(v) for a, v in frt.items() if len(v) >= 20}
+    assert len(busy) >= 4
+    # the chat team's quickest agent answers in under half the time of its slowest
+    assert min(busy.values()) * 2 < max(busy.values())
+    one_touch = {a: sum(1 for r in contacts[a] if r == 1) / len(contacts[a]) for a in busy}
+    assert max(one_touch.values()) - min(one_touch.values()) > 0.2
+
+    # Routing swaps agent ids only: every ticket's moments and events are those drawn before it.
+    monkeypatch.setattr(sample, "_route_to_agent", lambda life, config: None)
+    drawn = sample.tickets_for_day.__wrapped__(config, day)  # the day's draw, agents left as drawn
+    assert len(drawn) == len(lives)
+
+    def shape(life: sample.TicketLife) -> list:
+        return [(a.at, [(ev["event_type"], ev.get("field_name"), ev.get("public")) for ev in a.child_events])
+                for a in life.audits]  # fmt: skip
+
+    assert all(shape(a) == shape(b) for a, b in zip(lives, drawn, strict=True))
+    assert (
+        sum(_first_agent_and_reply(a)[0] != _first_agent_and_reply(b)[0] for a, b in zip(lives, drawn, strict=True)) > 0
+    )

@@ -333,6 +333,64 @@ def ticket_by_id(config: SampleConfig, ticket_id: int) -> TicketLife:
 
 
 def _draw_ticket(rng, config, ticket_id, created, via, channel, customer, surge) -> TicketLife:
+    life = _draw_life(rng, config, ticket_id, created, via, channel, customer, surge)
+    _route_to_agent(life, config)
+    return life
+
+
+def _agent_order(config: SampleConfig, group_id: int) -> tuple[int, ...]:
+    """A team's agents from the quickest and most thorough to the slowest: a random stream of their own
+    (one shuffle per team), so no other draw of the sample moves."""
+    agents = [a.user_id for a in build_organisation(config.seed, config.customers).agents_by_group[group_id]]
+    random.Random(f"{config.seed}:agent-order:{group_id}").shuffle(agents)
+    return tuple(agents)
+
+
+def _route_to_agent(life: TicketLife, config: SampleConfig) -> None:
+    """Agents who differ: which agent of the team worked a ticket follows how the ticket went, so the
+    quick and thorough agents of a team have the fast, one-touch tickets and the others the slow ones.
+
+    The ticket's timeline is drawn first, exactly as before (the day's random stream is untouched, so
+    every time, team and KPI of the sample is what it was); then the front agent it was drawn with is
+    swapped, in every audit, for the agent at the ticket's place in the team's order (_agent_order):
+    its first reply's quantile among the channel's (lognormal, as drawn), a second contact or no
+    reply pushing it to the slow end, and some noise from the ticket's own stream. Escalated-to
+    agents and spam or merged tickets stay as drawn.
+    """
+    first = next(
+        (ev for a in life.audits for ev in a.child_events
+         if ev.get("field_name") == "assignee_id" and ev.get("previous_value") is None), None,
+    )  # fmt: skip
+    group_id = next(ev["value"] for ev in life.audits[0].child_events if ev.get("field_name") == "group_id")
+    order = _agent_order(config, group_id)
+    if first is None or len(order) < 2:
+        return
+    drawn = first["value"]
+    replies = [a.at for a in life.audits for ev in a.child_events
+               if ev.get("author_id") == drawn and ev.get("public") is not False
+               and ev["event_type"] in ("Comment", "VoiceComment")]  # fmt: skip
+    if replies:
+        frt = max(1, replies[0] - life.created)
+        quantile = 0.5 * (1 + math.erf(math.log(frt / FRT_MEDIAN[life.channel]) / (0.75 * math.sqrt(2))))
+    else:
+        quantile = 1.0
+    place = 0.6 * quantile + (0.3 if len(replies) != 1 else 0.0)
+    place += random.Random(f"{config.seed}:routing:{life.id}").uniform(0.0, 0.3)
+    agent = order[min(len(order) - 1, int(place / 1.2 * len(order)))]
+    for audit in life.audits:
+        if audit.updater_id == drawn:
+            audit.updater_id = agent
+        for ev in audit.child_events:
+            if ev.get("author_id") == drawn:
+                ev["author_id"] = agent
+            if ev.get("field_name") == "assignee_id":
+                ev["value"] = agent if ev["value"] == drawn else ev["value"]
+                ev["previous_value"] = agent if ev["previous_value"] == drawn else ev["previous_value"]
+            if (ev.get("data") or {}).get("answered_by_id") == drawn:
+                ev["data"]["answered_by_id"] = agent
+
+
+def _draw_life(rng, config, ticket_id, created, via, channel, customer, surge) -> TicketLife:
     org = build_organisation(config.seed, config.customers)
     complaint = rng.random() < 0.008 + surge + (0.01 if customer.tier == "VIP" else 0.0)
     category = rng.choice(CATEGORIES)
