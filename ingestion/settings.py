@@ -144,6 +144,12 @@ class Settings:
         return self.serving_dir / "cs_kpi_marts.duckdb"
 
     @property
+    def staff_snapshot_path(self) -> Path:
+        """The published staff data (agent names), apart from the marts BI users open: the manager
+        edition of the report reads it (docs/bi.md)."""
+        return self.serving_dir / "staff" / "cs_kpi_staff.duckdb"
+
+    @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.reporting_timezone)
 

@@ -1,7 +1,7 @@
 """`cskpi`: run the main job over a range of days in one run, and the demo on the sample.
 
 cskpi run --start 2026-03-01 --end 2026-03-31   # one run, every day in the range
-cskpi report [--period 2026-03] [--language zh-CN]  # the service-level report from the published marts
+cskpi report [--period 2026-03] [--language zh-CN] [--edition manager]  # the service-level report
 cskpi demo [--days N]                           # the sample: the previous month to yesterday, or N days
 cskpi dbt build --full-refresh                  # dbt on the project, with the settings it reads from the env
 
@@ -323,7 +323,11 @@ def _cmd_report(args: argparse.Namespace, log: RunLog) -> int:
         except ValueError as exc:
             raise SystemExit(f"cskpi: {exc}") from None
     config = {
-        "ops": {"__".join(REPORT_ASSET): {"config": {"period": args.period or "", "language": args.language}}},
+        "ops": {
+            "__".join(REPORT_ASSET): {
+                "config": {"period": args.period or "", "language": args.language, "edition": args.edition}
+            }
+        },
         # the terminal gets only the verdict below; the log file everything
         **log.run_config(terminal_level="CRITICAL"),
     }
@@ -466,6 +470,10 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument(
         "--language", default="", choices=["", "en", "zh-CN"], metavar="{en,zh-CN}",
         help="the report's language (default: CSKPI_REPORT_LANGUAGE, else en)",
+    )  # fmt: skip
+    report.add_argument(
+        "--edition", default="default", choices=["default", "manager"],
+        help="manager: add the agent league table, which names agents (staff data), in a file of its own",
     )  # fmt: skip
     report.set_defaults(func=_cmd_report)
     demo = sub.add_parser(

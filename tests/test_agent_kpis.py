@@ -20,7 +20,10 @@ Surveys (Delighted, submitted on D at 12:00): CSAT T1 5, T3 2, T4 3; NPS T1 10, 
 from __future__ import annotations
 
 import dataclasses
+import html as htmllib
 import json
+import re
+import shutil
 import statistics
 from contextlib import closing
 from datetime import date, timedelta
@@ -30,6 +33,11 @@ import duckdb
 import pytest
 
 from ingestion.sample import tickets as sample
+from ingestion.settings import PROJECT_ROOT
+from orchestration.publishing import PUBLISHED_MARTS, STAFF_TABLES
+from orchestration.publishing.snapshot import write_duckdb_snapshot
+from orchestration.report_builder.build import write_report
+from orchestration.report_builder.period import parse_period
 from tests.dbt_build import dbt_build
 from tests.golden_fixture import DAY, FRONT, Ticket, create, reference_pages, reply, status
 from tests.hand_account import HandAccount
@@ -105,10 +113,31 @@ def build(work: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> duckdb.DuckDBPyConnection:
-    path = build(tmp_path_factory.mktemp("agents"))
-    with closing(duckdb.connect(str(path), read_only=True)) as con:
+def built(tmp_path_factory) -> Path:
+    return build(tmp_path_factory.mktemp("agents"))
+
+
+@pytest.fixture(scope="module")
+def warehouse(built) -> duckdb.DuckDBPyConnection:
+    with closing(duckdb.connect(str(built), read_only=True)) as con:
         yield con
+
+
+@pytest.fixture(scope="module")
+def reports(built, tmp_path_factory) -> dict[str, str]:
+    """March's report in both editions, from the marts and staff snapshots a publish writes."""
+    work = tmp_path_factory.mktemp("agent_reports")
+    shutil.copy(built, work / "warehouse.duckdb")  # the module's read-only connection keeps the original
+    with closing(duckdb.connect(str(work / "warehouse.duckdb"))) as con:
+        write_duckdb_snapshot(con, PUBLISHED_MARTS, work / "published.duckdb")
+        write_duckdb_snapshot(con, STAFF_TABLES, work / "published_staff.duckdb", schema="staff")
+    plan, march = PROJECT_ROOT / "config" / "improvement_plan.yaml", parse_period("2026-03")
+    out = {}
+    for edition in ("default", "manager"):
+        written = write_report(work / "published.duckdb", work / "reports", plan, march, edition=edition,
+                               staff_snapshot=work / "published_staff.duckdb")  # fmt: skip
+        out[written.path.name] = written.path.read_text(encoding="utf-8")
+    return out
 
 
 def agent_row(con: duckdb.DuckDBPyConnection, agent: int | None) -> dict:
@@ -240,3 +269,29 @@ def test_the_sample_has_agents_who_differ_and_the_same_tickets_as_before(monkeyp
     assert (
         sum(_first_agent_and_reply(a)[0] != _first_agent_and_reply(b)[0] for a, b in zip(lives, drawn, strict=True)) > 0
     )
+
+
+def _table_rows(html: str, table_id: str) -> list[list[str]]:
+    table = html[html.index(f'id="{table_id}"') :]
+    body = table[table.index("<tbody>") : table.index("</tbody>")]
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)]
+    return [[htmllib.unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in row] for row in cells]
+
+
+def test_the_manager_edition_ranks_agents_and_the_default_edition_names_no_one(reports):
+    assert set(reports) == {"service-level-report-2026-03.html", "service-level-report-2026-03.manager.html"}
+    default, manager = (
+        reports["service-level-report-2026-03.html"],
+        reports["service-level-report-2026-03.manager.html"],
+    )
+    assert "agent-league" not in default and "Ana Lima" not in default and "Bo Chen" not in default
+    # March: Ana solved T1, T2, T7 and T9 (D+5), Bo T3, T4, T5; both under the 30 tickets of min_sample_size
+    # Ana: FRT (600 + 300 + 1800 + 120 + 60) / 5 = 576 s = 9.6 min; AHT (1140 + 840 + 540 + 60) / 4 = 645 s
+    # = 0.2 h; FCR 3 / 3 (T9 is inside its reopen window); CSAT 1 of 1 positive.
+    # Bo: FRT (3600 + 1000) / 2 = 2300 s = 38.3 min; AHT 18020 / 3 = 6006.7 s = 1.7 h; FCR 0 / 3; CSAT 0 of 2.
+    assert _table_rows(manager, "agent-league-table") == [
+        ["1", "Ana Lima (n < 30)", "-", "4", "9.6 min", "0.2 h", "100.0%", "100.0%", "1"],
+        ["2", "Bo Chen (n < 30)", "-", "3", "38.3 min", "1.7 h", "0.0%", "0.0%", "2"],
+    ]
+    assert manager.count('<tr class="small-n">') >= 2  # greyed, as small slices are elsewhere
+    assert 'id="edition"' in manager and "staff data" in manager

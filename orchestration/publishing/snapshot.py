@@ -15,18 +15,20 @@ import duckdb
 SNAPSHOT_STORAGE_VERSION = "v1.4.0"
 
 
-def write_duckdb_snapshot(warehouse: duckdb.DuckDBPyConnection, tables: tuple[str, ...], target: Path) -> dict:
-    """Copy marts.<table> into a new file, then rename it over `target` (atomic on one filesystem)."""
+def write_duckdb_snapshot(
+    warehouse: duckdb.DuckDBPyConnection, tables: tuple[str, ...], target: Path, schema: str = "marts"
+) -> dict:
+    """Copy <schema>.<table> into a new file, then rename it over `target` (atomic on one filesystem)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".new")
     tmp.unlink(missing_ok=True)
     warehouse.execute(f"attach '{tmp}' as snapshot (storage_version '{SNAPSHOT_STORAGE_VERSION}')")
     try:
-        warehouse.execute("create schema snapshot.marts")
+        warehouse.execute(f"create schema snapshot.{schema}")
         counts = {}
         for table in tables:
-            warehouse.execute(f"create table snapshot.marts.{table} as select * from marts.{table}")
-            counts[table] = warehouse.execute(f"select count(*) from snapshot.marts.{table}").fetchone()[0]
+            warehouse.execute(f"create table snapshot.{schema}.{table} as select * from {schema}.{table}")
+            counts[table] = warehouse.execute(f"select count(*) from snapshot.{schema}.{table}").fetchone()[0]
     finally:
         warehouse.execute("detach snapshot")
     with open(tmp, "rb") as fh:

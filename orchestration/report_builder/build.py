@@ -17,11 +17,14 @@ from orchestration.report_builder.config import ReportOptions, load_options
 from orchestration.report_builder.data import (
     COMPARED_DIMENSIONS,
     COMPARED_KPIS,
+    EDITIONS,
     TREND_KPIS,
+    AgentRow,
     KpiRow,
     QualityLine,
     ReportData,
     Slice,
+    agent_league,
     default_period,
     load,
 )
@@ -57,8 +60,9 @@ class WrittenReport:
     sources_line: str  # which sources fed the marts, and how (sample, account, off)
 
 
-def report_path(out_dir: Path, period: Period, language: str = DEFAULT_LANGUAGE) -> Path:
-    suffix = "" if language == DEFAULT_LANGUAGE else f".{language}"
+def report_path(out_dir: Path, period: Period, language: str = DEFAULT_LANGUAGE, edition: str = "default") -> Path:
+    # the manager edition names agents: a file of its own, never the one everyone is sent
+    suffix = ("" if edition == "default" else f".{edition}") + ("" if language == DEFAULT_LANGUAGE else f".{language}")
     return out_dir / f"service-level-report-{period.key}{suffix}.html"
 
 
@@ -273,7 +277,9 @@ def render(
     generated_at: datetime,
     options: ReportOptions | None = None,
     language: str = DEFAULT_LANGUAGE,
+    league: list[AgentRow] | None = None,
 ) -> str:
+    """The report's HTML; `league` (the manager edition only) adds the agent league table."""
     options = options or load_options()
     if language == "zh-CN":
         charts.ensure_cjk_font()
@@ -308,24 +314,57 @@ def render(
         partial_through=data.data_through if data.data_through < data.period.days[-1] else None,
         actions_on_met=[a for a in actions if a.kpi in {k.kpi_code for k in data.met}],
         kpi_names={k.kpi_code: k.kpi_name for k in data.scorecard},
+        league=None if league is None else [_league_row(rank, a, ctx) for rank, a in enumerate(league, start=1)],
     )
 
 
+def _league_row(rank: int, agent: AgentRow, ctx: _Context) -> dict:
+    """One agent's cells, in the report's units (FRT minutes, AHT hours, rates in percent)."""
+    return {
+        "rank": rank,
+        "name": agent.name,
+        "team": ctx.labels("team", agent.team) if agent.team else "-",
+        "solved": _n(agent.solved),
+        "frt": kpi_value("frt_seconds", agent.frt_seconds),
+        "aht": kpi_value("aht_seconds", agent.aht_seconds),
+        "fcr": kpi_value("fcr_rate", agent.fcr_rate),
+        "csat": kpi_value("csat_rate", agent.csat_rate),
+        "csat_n": _n(agent.csat_responses),
+        "small": agent.solved < ctx.min_n,
+    }
+
+
 def write_report(
-    snapshot: Path, out_dir: Path, plan_path: Path, period: Period | None = None, language: str = DEFAULT_LANGUAGE
+    snapshot: Path,
+    out_dir: Path,
+    plan_path: Path,
+    period: Period | None = None,
+    language: str = DEFAULT_LANGUAGE,
+    edition: str = "default",
+    staff_snapshot: Path | None = None,
 ) -> WrittenReport:
     """Read the published snapshot, render the report of `period` (default: data.default_period) in
-    `language` (en or zh-CN) and write it atomically; a half-written file never replaces a good one."""
+    `language` (en or zh-CN) and write it atomically; a half-written file never replaces a good one.
+    The manager edition adds the agent league table, named from the published staff snapshot."""
     check_language(language, "the report language")
+    if edition not in EDITIONS:
+        raise ValueError(f"the report edition must be one of {', '.join(EDITIONS)}, not {edition!r}")
     if not snapshot.exists():
         raise FileNotFoundError(f"no published marts at {snapshot}: run the pipeline (make run or make demo) first")
+    if edition == "manager" and (staff_snapshot is None or not staff_snapshot.exists()):
+        raise FileNotFoundError(f"no published staff data at {staff_snapshot}: the manager edition names agents "
+                                "from it; run the pipeline (make run or make demo) first")  # fmt: skip
+    league = None
     with closing(duckdb.connect(str(snapshot), read_only=True)) as con:
         period = period or default_period(con)
         data = load(con, period)
+        if edition == "manager":
+            con.execute(f"attach '{staff_snapshot}' as staff_file (read_only)")
+            league = agent_league(con, period, "staff_file")
     actions = load_plan(plan_path, {k.kpi_code for k in data.scorecard}, period.days[-1])
-    html = render(data, actions, datetime.now().astimezone(), language=language)
+    html = render(data, actions, datetime.now().astimezone(), language=language, league=league)
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = report_path(out_dir, period, language)
+    path = report_path(out_dir, period, language, edition)
     # a file of its own per writer: two runs may write the same period's report at once
     fd, partial = tempfile.mkstemp(dir=out_dir, prefix=f".{path.name}.", suffix=".partial")
     with os.fdopen(fd, "w", encoding="utf-8") as out:

@@ -142,6 +142,51 @@ class ReportData:
         return [k for k in self.scorecard if k.met is True]
 
 
+@dataclass(frozen=True)
+class AgentRow:
+    """One agent of the manager edition's league table: fct_agent_daily's parts summed over the period
+    (kpi-definitions.md, "Agent attribution"), the name from the staff snapshot."""
+
+    agent_id: int
+    name: str
+    team: str | None  # the agent's default group
+    solved: int  # solved tickets attributed to the agent: the table's rank and its n
+    frt_seconds: float | None
+    aht_seconds: float | None
+    fcr_rate: float | None
+    csat_rate: float | None
+    csat_responses: int
+
+
+EDITIONS = ("default", "manager")
+# The league table's rates, as the scorecard computes them: sum(numerator) / sum(denominator) of the
+# agent's fct_agent_daily rows (kpi.sql's kpi_formulas)
+LEAGUE_RATES = {
+    "frt_seconds": ("first_response_seconds_sum", "tickets_with_first_reply"),
+    "aht_seconds": ("handle_seconds_sum", "handled_tickets"),
+    "fcr_rate": ("one_touch_resolved_tickets", "fcr_tickets"),
+    "csat_rate": ("csat_positive_responses", "csat_responses"),
+}
+
+
+def agent_league(con: duckdb.DuckDBPyConnection, period: Period, staff: str) -> list[AgentRow]:
+    """Agents ranked by solved tickets over `period` (then by id), with their FRT, AHT, FCR and CSAT.
+    `staff` is the attached staff snapshot's catalog; an agent it does not name is "agent <id>". Rows
+    with no agent (unassigned tickets) are no one's and are left out."""
+    rates = ", ".join(f"sum({n}) * 1.0 / nullif(sum({d}), 0) as {code}" for code, (n, d) in LEAGUE_RATES.items())
+    rows = con.execute(
+        f"select a.agent_id, coalesce(s.agent_name, 'agent ' || cast(a.agent_id as varchar)), s.default_group_name, "
+        "a.solved, a.frt_seconds, a.aht_seconds, a.fcr_rate, a.csat_rate, a.csat_responses "
+        f"from (select agent_id, sum(solved_tickets) as solved, {rates}, "
+        "sum(csat_responses) as csat_responses from marts.fct_agent_daily "
+        "where kpi_date >= ? and kpi_date < ? and agent_id is not null group by agent_id) as a "
+        f"left join {staff}.staff.dim_agent as s on s.agent_id = a.agent_id "
+        "order by a.solved desc, a.agent_id",
+        [period.start, period.end],
+    ).fetchall()
+    return [AgentRow(*r) for r in rows]
+
+
 class NoPublishedData(RuntimeError):
     """The published marts hold nothing for the asked period."""
 

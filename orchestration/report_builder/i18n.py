@@ -229,6 +229,13 @@ EN = {
     "KPIs not met are in the HTML report.",
     "print_unplanned": "Not met, with no action planned: {kpis}.",
     "list_separator": ", ",
+    "league": "Agents (manager edition)",
+    "league_note": "Staff data: this edition names agents and is for managers only. Agents ranked by the tickets "
+    "solved in {period}. FRT counts the tickets an agent answered first; AHT, FCR and CSAT the tickets they held at "
+    'the solve (kpi-definitions.md, "Agent attribution"). Agents with fewer than {min_n} solved tickets are grey.',
+    "league_head": ("#", "Agent", "Team", "Solved (n)", "FRT (min)", "AHT (h)", "FCR", "CSAT", "CSAT n"),
+    "no_agents": "No ticket of the period was attributed to an agent.",
+    "edition_manager": "Manager edition: names agents (staff data).",
     "charts": {
         "actual": "actual",
         "incomplete_week": "incomplete week",
@@ -340,6 +347,22 @@ ZH = {
     "print_root_causes": "纸质版只列出离目标最远的 {shown} 项指标；其余 {rest} 项未达标指标的表格见 HTML 报告。",
     "print_unplanned": "未达标且未制定措施：{kpis}。",
     "list_separator": "、",
+    "league": "客服人员（管理版）",
+    "league_note": "员工数据：此版本列出客服人员姓名，仅供管理者阅读。按{period}解决的工单数排序。首次响应时间按其首先回复的工单计算；"
+    "平均处理时长、首次解决率和满意度按解决时由其负责的工单计算（kpi-definitions.md，“Agent attribution”）。解决工单少于 {min_n} 张的人员以灰色显示。",
+    "league_head": (
+        "#",
+        "客服人员",
+        "团队",
+        "解决数（n）",
+        "首次响应时间（分钟）",
+        "平均处理时长（小时）",
+        "首次解决率",
+        "满意度",
+        "满意度 n",
+    ),
+    "no_agents": "本期没有归属到客服人员的工单。",
+    "edition_manager": "管理版：列出客服人员姓名（员工数据）。",
     "charts": {
         "actual": "实际值",
         "incomplete_week": "不完整的周",

@@ -20,6 +20,11 @@ class ReportConfig(dg.Config):
         default="",
         description="The report's language: en or zh-CN. Empty: CSKPI_REPORT_LANGUAGE (default en).",
     )
+    edition: str = Field(
+        default="default",
+        description="default, or manager: adds the agent league table, which names agents (staff data), "
+        "written to its own file (service-level-report-<period>.manager.html).",
+    )
 
 
 @dg.asset(
@@ -36,8 +41,9 @@ def service_level_report(context: dg.AssetExecutionContext, config: ReportConfig
     period = parse_period(config.period) if config.period else None
     language = check_language(config.language, "the report's language") if config.language else settings.report_language
     written = write_report(
-        settings.snapshot_path, settings.reports_dir, settings.improvement_plan_path, period, language
-    )
+        settings.snapshot_path, settings.reports_dir, settings.improvement_plan_path, period, language,
+        edition=config.edition, staff_snapshot=settings.staff_snapshot_path,
+    )  # fmt: skip
     context.log.info(f"service-level report of {written.period.label}: {written.path}; {written.sources_line}")
     if written.missed_without_action:
         unplanned = ", ".join(written.missed_without_action)
@@ -47,6 +53,7 @@ def service_level_report(context: dg.AssetExecutionContext, config: ReportConfig
             "path": dg.MetadataValue.path(str(written.path)),
             "period": written.period.key,
             "language": language,
+            "edition": config.edition,
             "kpis_met": written.kpis_met,
             "kpis_not_met": written.kpis_missed,
             "not_met_without_action": dg.MetadataValue.json(written.missed_without_action),
