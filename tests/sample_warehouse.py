@@ -50,7 +50,8 @@ def build(first: date, last: date, work: Path) -> Path:
 
 
 BUILD_METADATA_COLUMN = "raw_loaded_through"
-KPI_MARTS = ("marts.fct_tickets", "marts.fct_survey_responses", "marts.fct_kpi_daily", "marts.rpt_kpi_scorecard")
+KPI_MARTS = ("marts.fct_tickets", "marts.fct_survey_responses", "marts.fct_kpi_daily", "marts.fct_agent_daily",
+             "marts.rpt_kpi_scorecard")  # fmt: skip
 
 
 def mart_fingerprints(path: Path, tables: tuple[str, ...] = KPI_MARTS) -> dict[str, tuple]:

@@ -191,6 +191,10 @@ def test_the_kpis_read_the_documented_records_as_zendesk_means_them(zendesk, tmp
     - rating 1234 (ticket 35437) is good, answered 06:45Z, but ticket 35437 is rated 4 on the newer
       CSAT, of which it is Zendesk's good / bad copy: not counted again. Rating 35500 was only offered.
     So 03-10 has 2 CSAT responses, 1 positive, both scored: mean (4 + 2) / 2.
+    - Agents (kpi-definitions.md, "Agent attribution"): both tickets are assigned to 235323, who wrote
+      35437's first reply; 35436 is timed by Zendesk's metrics, so no first responder is read off its
+      events. The users list names 235323 "Johnny Agent" (agent) and 76872 "Ada Admin" (admin): staff
+      data, in staff.dim_agent only; the requester "Bo Wu" (end-user, users/show_many) is named nowhere.
     """
     from orchestration.defs.quality.slices import metric_reconciliation
 
@@ -211,6 +215,14 @@ def test_the_kpis_read_the_documented_records_as_zendesk_means_them(zendesk, tmp
             "select response_id, survey_source, csat_scale, overall_score, is_csat_positive, ticket_id, channel, team "
             "from marts.fct_survey_responses order by 1"
         ).fetchall()
+        attributed = con.execute(
+            "select ticket_id, attributed_agent_id, first_responder_agent_id from marts.fct_tickets order by 1"
+        ).fetchall()
+        agents = con.execute("select agent_id, agent_name, role from staff.dim_agent order by 1").fetchall()
+        named = con.execute("select count(*) from raw.zendesk__users where agent_name = 'Bo Wu'").fetchone()[0]
+    assert attributed == [(35436, 235323, None), (35437, 235323, 235323)]
+    assert agents == [(76872, "Ada Admin", "admin"), (235323, "Johnny Agent", "agent")]
+    assert named == 0
     assert tickets == [
         (35436, "web_form", "First Level Support", "745", "zendesk_metrics", False, None, 960, None),
         (35437, "email", "Printer Escalations", "812", "events", True, "2026-03-10 03:05:00", 1800, 3300),

@@ -41,9 +41,11 @@
 {%- set loaded_through = previous_build_loaded_through() %}
 {%- set touched_from = none %}
 {%- if loaded_through %}
-    {%- set touched_from = query_timestamp(
-        "select min(created_at) from " ~ ref('fct_tickets') ~ " where raw_loaded_through > " ~ loaded_through
+    {#- the first touched day: every ticket of it is rebuilt, touched or not, so its replies are read from its start -#}
+    {%- set touched_day = query_timestamp(
+        "select min(created_date) from " ~ ref('fct_tickets') ~ " where raw_loaded_through > " ~ loaded_through
     ) %}
+    {%- set touched_from = none if touched_day is none else "(" ~ touched_day ~ " - interval '1 day')" %}
 {%- endif %}
 
 
