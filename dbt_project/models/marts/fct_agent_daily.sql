@@ -41,9 +41,12 @@
 {%- set loaded_through = previous_build_loaded_through() %}
 {%- set touched_from = none %}
 {%- if loaded_through %}
-    {#- the first touched day: every ticket of it is rebuilt, touched or not, so its replies are read from its start -#}
+    {#- the first touched day (by a ticket or a response): every ticket of it is rebuilt, touched or
+        not, so its replies are read from that day's start -#}
     {%- set touched_day = query_timestamp(
-        "select min(created_date) from " ~ ref('fct_tickets') ~ " where raw_loaded_through > " ~ loaded_through
+        "select min(touched) from (select min(created_date) as touched from " ~ ref('fct_tickets')
+        ~ " where raw_loaded_through > " ~ loaded_through ~ " union all select min(submitted_date) from "
+        ~ ref('fct_survey_responses') ~ " where raw_loaded_through > " ~ loaded_through ~ ") as days"
     ) %}
     {%- set touched_from = none if touched_day is none else "(" ~ touched_day ~ " - interval '1 day')" %}
 {%- endif %}
