@@ -72,6 +72,18 @@ def test_fct_kpi_daily_is_identical(engines):
             assert _same(d, p), (col, d_row[:4], d, p)
 
 
+def test_fct_backlog_daily_is_identical(engines):
+    duck, pg = engines
+    cols = [r[0] for r in duck.execute("describe marts.fct_backlog_daily").fetchall()]
+    sql = (f"select {', '.join(cols)} from marts.fct_backlog_daily "
+           "order by backlog_date, status, team, channel, priority, response_level, age_bucket")  # fmt: skip
+    on_duck, on_pg = _rows(duck, sql), _rows(pg, sql)
+    assert len(on_duck) == len(on_pg) > 100
+    for d_row, p_row in zip(on_duck, on_pg, strict=True):
+        for col, d, p in zip(cols, d_row, p_row, strict=True):
+            assert _same(d, p), (col, d_row[:7], d, p)
+
+
 def test_scorecard_is_identical(engines):
     duck, pg = engines
     sql = ("select period_type, period_start, kpi_code, numerator, denominator, actual_value, is_target_met, "

@@ -26,8 +26,9 @@
 --
 -- Rebuilt for the window's days (widened by the look-back) and, since a ticket a load touched may
 -- have changed any day since its creation (a late status event, a new group), for every day from
--- the oldest touched ticket's creation day on. Days run to the last day whose ticket events were
--- loaded (int_zendesk__events_loaded_through): a later day's end is not known yet.
+-- the oldest touched ticket's creation day on. Days run from the first to the last day whose ticket
+-- events were loaded (int_zendesk__events_loaded_through): before it the status history is not
+-- loaded, after it a day's end is not known yet.
 {%- set loaded_through = previous_build_loaded_through() %}
 {%- set rebuild_from = window_start_date() %}
 {%- if loaded_through %}
@@ -40,7 +41,7 @@
     {%- endif %}
 {%- endif %}
 with loaded_days as (
-    select loaded_through_date from {{ ref('int_zendesk__events_loaded_through') }}
+    select loaded_from_date, loaded_through_date from {{ ref('int_zendesk__events_loaded_through') }}
 ),
 
 days as (
@@ -52,6 +53,7 @@ days as (
     cross join loaded_days as l
     where d.date_day >= {{ rebuild_from }}
       and d.date_day < {{ window_end_date() }}
+      and d.date_day >= l.loaded_from_date
       and d.date_day <= l.loaded_through_date
 ),
 

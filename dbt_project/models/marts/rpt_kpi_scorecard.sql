@@ -41,7 +41,8 @@ bounds as (
     from periods
 ),
 
--- the day each period's backlog is read on: its last day, or the last loaded day while it runs
+-- the day each period's backlog is read on: its last day, or the last loaded day while it runs;
+-- none for a period that ends before the first loaded day (fct_backlog_daily has no day there)
 backlog_as_of as (
     select
         b.period_type,
@@ -49,6 +50,7 @@ backlog_as_of as (
         b.tickets_created,
         case
             when l.loaded_through_date >= b.period_start
+                and cast(b.period_end - interval '1 day' as date) >= l.loaded_from_date
                 then least(cast(b.period_end - interval '1 day' as date), l.loaded_through_date)
         end as as_of_date
     from bounds as b
