@@ -89,8 +89,9 @@ backlog_kpis as (
         a.period_type,
         a.period_start,
         'backlog' as kpi_code,
-        case when a.as_of_date is not null then coalesce(d.open_tickets, 0) end as numerator,
-        case when a.as_of_date is not null then coalesce(d.open_tickets, 0) end as denominator,
+        coalesce(d.open_tickets, 0) as numerator,
+        coalesce(d.open_tickets, 0) as denominator,
+        -- no actual for a period the backlog does not cover (before the first loaded day)
         case when a.as_of_date is not null then coalesce(d.open_tickets, 0) end * 1.0 as actual
     from backlog_as_of as a
     left join backlog_days as d on d.backlog_date = a.as_of_date
@@ -99,8 +100,8 @@ backlog_kpis as (
         a.period_type,
         a.period_start,
         'backlog_beyond_sla' as kpi_code,
-        case when a.as_of_date is not null then coalesce(d.open_beyond_sla_tickets, 0) end as numerator,
-        case when a.as_of_date is not null then coalesce(d.open_tickets, 0) end as denominator,
+        coalesce(d.open_beyond_sla_tickets, 0) as numerator,
+        coalesce(d.open_tickets, 0) as denominator,
         {{ safe_rate('d.open_beyond_sla_tickets', 'd.open_tickets') }} as actual
     from backlog_as_of as a
     left join backlog_days as d on d.backlog_date = a.as_of_date
