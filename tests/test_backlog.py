@@ -9,13 +9,16 @@ at 10:00 local unless said otherwise; every creation audit sets status new.
 | B3 | email L1 | created Tue M+1; solved M+1 12:00, reopened (open) M+2 09:00, solved M+3 11:00 |
 | B4 | chat L1  | spam (tag), left new: excluded, never counted                              |
 | B5 | email L1 | created Wed M+2 at 23:59, left new, solved M+4 10:00                       |
+| B6 | email L1 | created M+40 09:00, left new; tagged spam at M+41 11:00 (a private note)   |
 
 A day's backlog is counted at its local end (the next local midnight); age is that end minus
 creation. Resolution times (response_level_targets.csv): L1 24 h, L2 48 h.
 
 Run 1 is a backfill of M .. M+20 as of M+21 00:00; run 2 is the daily run of M+40 as of M+41 00:00
 (window M+26 .. M+40): it loads B2's solve, 40 days after B2's creation day, which only the rebuild
-of the days since a touched ticket's creation gets right. Then a full refresh must agree.
+of the days since a touched ticket's creation gets right. Run 3, the daily run of M+41, loads B6's
+spam tag: M+40, whose only open ticket B6 was, must end up with no row. Then a full refresh must
+agree.
 """
 
 from __future__ import annotations
@@ -50,6 +53,11 @@ def _tickets(account: HandAccount, as_of: int) -> list[Ticket]:
     b3 = create(Ticket(83, "email", REGULAR, created=day(1)))
     b4 = create(Ticket(84, "chat", REGULAR, created=day(0), tags=["spam"]))
     b5 = create(Ticket(85, "email", REGULAR, created=day(2, 23, 59)))
+    spam_at = day(41, 11)
+    b6 = create(Ticket(86, "email", REGULAR, created=day(40, 9), tags=["spam"] if spam_at < as_of else []))
+    if spam_at < as_of:
+        note = {"event_type": "Comment", "author_id": AGENT, "public": False, "body": "spam", "via": {"channel": "web"}}
+        b6.at(spam_at - b6.created, AGENT, note)
     stories = (
         (b1, ((60, status("open", "new")), (3 * DAY + 5 * HOUR, status("solved", "open")))),
         (b2, ((600, status("pending", "new")), (40 * DAY + 4 * HOUR, status("solved", "pending")))),
@@ -61,7 +69,7 @@ def _tickets(account: HandAccount, as_of: int) -> list[Ticket]:
         for offset, change in audits:
             if ticket.created + offset < as_of:
                 ticket.at(offset, AGENT, change)
-    return [b1, b2, b3, b4, b5]
+    return [b1, b2, b3, b4, b5, b6]
 
 
 def _run(account: HandAccount, run: str, first: date, last: date) -> None:
@@ -105,11 +113,13 @@ def runs(tmp_path_factory):
     _run(account, "run-1", M, M + timedelta(days=20))
     after_backfill = _backlog(account)
     _run(account, "run-2", M + timedelta(days=40), M + timedelta(days=40))
+    after_day_40 = _backlog(account)
+    _run(account, "run-3", M + timedelta(days=41), M + timedelta(days=41))
     after_daily, scorecard = _backlog(account), _scorecard(account)
     incremental = (mart_fingerprints(account.warehouse, BACKLOG_MARTS), scorecard)
     dbt_build(account.warehouse, account.pages.parent, "--full-refresh")
     full = (mart_fingerprints(account.warehouse, BACKLOG_MARTS), _scorecard(account))
-    return after_backfill, after_daily, scorecard, incremental, full
+    return after_backfill, after_daily, scorecard, incremental, full, after_day_40
 
 
 def _key(status_: str, channel: str, level: str, bucket: str) -> tuple:
@@ -117,7 +127,7 @@ def _key(status_: str, channel: str, level: str, bucket: str) -> tuple:
 
 
 def test_the_first_week_worked_by_hand(runs):
-    _, backlog, _, _, _ = runs
+    _, backlog, _, _, _, _ = runs
     day = [M + timedelta(days=k) for k in range(7)]
     # Mon: B1 open, age at Tue 00:00 = 14 h; B2 pending, 14 h. Neither past its resolution time.
     # B4 (spam) is left new but never counts.
@@ -140,7 +150,7 @@ def test_the_first_week_worked_by_hand(runs):
 
 
 def test_pending_for_40_days_moves_through_the_buckets(runs):
-    _, backlog, _, _, _ = runs
+    _, backlog, _, _, _, _ = runs
     # B2's age at the end of M+k is k days + 14 h: 7-30d through M+29 (29 d 14 h), > 30 d from M+30
     # (30 d 14 h) to M+39; solved on M+40 at 14:00, so no backlog on M+40.
     pending = {k: backlog.get(M + timedelta(days=k)) for k in (6, 7, 29, 30, 39, 40)}
@@ -156,15 +166,23 @@ def test_pending_for_40_days_moves_through_the_buckets(runs):
     assert [sum(v[0] for v in backlog[M + timedelta(days=k)].values()) for k in range(40)] == [2, 2, 4, 2] + [1] * 36
 
 
+def test_a_day_whose_only_open_ticket_turns_out_spam_is_emptied(runs):
+    _, after_daily, _, _, _, after_day_40 = runs
+    # after run 2, M+40's only open ticket is B6 (B2 was solved at 14:00): new, 15 h old
+    assert after_day_40[M + timedelta(days=40)] == {_key("new", "email", "l1", "0-1d"): (1, 0)}
+    # run 3 loads B6's spam tag: B6 never counts, so M+40 and M+41 have no open ticket, no row
+    assert M + timedelta(days=40) not in after_daily and M + timedelta(days=41) not in after_daily
+
+
 def test_the_backfill_counts_up_to_its_last_loaded_day(runs):
-    after_backfill, _, _, _, _ = runs
+    after_backfill, _, _, _, _, _ = runs
     # loaded through M+20: B2 still pending there (20 d 14 h), no day after it yet
     assert max(after_backfill) == M + timedelta(days=20)
     assert after_backfill[M + timedelta(days=20)] == {_key("pending", "chat", "l2", "7-30d"): (1, 1)}
 
 
 def test_backlog_kpis_in_the_scorecard(runs):
-    _, _, scorecard, _, _ = runs
+    _, _, scorecard, _, _, _ = runs
     week, march = M, date(2026, 3, 1)
     # (numerator, denominator, actual, target, met); no target: tracked
     # Week of M: read on Sunday M+6: B2 alone, beyond its 48 h. Net flow: created B1, B2, B3, B5 (B4
@@ -184,7 +202,7 @@ def test_backlog_kpis_in_the_scorecard(runs):
 
 
 def test_a_full_refresh_equals_the_incremental_result(runs):
-    _, _, _, incremental, full = runs
+    _, _, _, incremental, full, _ = runs
     # the spans, the backlog mart and the backlog KPIs' scorecard rows (the other KPIs have tests of
     # their own in tests/test_late_activity.py)
     assert incremental[0]["marts.fct_backlog_daily"][0] > 0

@@ -5,6 +5,7 @@
         unique_key='backlog_date',
         on_schema_change='fail',
         tags=['partitioned'],
+        pre_hook="{{ delete_backlog_rebuilt_days() }}",
     )
 }}
 -- The backlog: tickets open at the local end of each day (kpi-definitions.md, "Backlog"), one row
@@ -29,21 +30,10 @@
 -- the oldest touched ticket's creation day on. Days run from the first to the last day whose ticket
 -- events were loaded (int_zendesk__events_loaded_through): before it the status history is not
 -- loaded, after it a day's end is not known yet.
--- Known limit: delete+insert replaces the days the new result holds, so a rebuilt day that ends up
--- with no open ticket at all (its last open ticket excluded or solved earlier by a late load) keeps
--- its old rows until a full refresh. Rare at real volumes; a pre-hook deleting the rebuilt range
--- would close it.
-{%- set loaded_through = previous_build_loaded_through() %}
-{%- set rebuild_from = window_start_date() %}
-{%- if loaded_through %}
-    {%- set touched_from = query_timestamp(
-        "select cast(min(created_date) as timestamp) from " ~ ref('fct_tickets')
-        ~ " where raw_loaded_through > " ~ loaded_through
-    ) %}
-    {%- if touched_from %}
-        {%- set rebuild_from = "least(" ~ window_start_date() ~ ", cast(" ~ touched_from ~ " as date))" %}
-    {%- endif %}
-{%- endif %}
+-- The pre-hook clears the rebuilt days first (macros/backlog.sql): a rebuilt day left with no open
+-- ticket at all (its last one excluded, or solved earlier by a late load) has no new row to replace
+-- its old ones by.
+{%- set rebuild_from = backlog_rebuild_from() %}
 with loaded_days as (
     select loaded_from_date, loaded_through_date from {{ ref('int_zendesk__events_loaded_through') }}
 ),
