@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import unicodedata
 from contextlib import closing
-from datetime import date
+from datetime import date, timedelta
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -149,10 +149,33 @@ def test_the_default_period_is_the_last_full_month_of_published_data(march):
     assert last_full_month(date(2026, 3, 30)) == parse_period("2026-02")
 
 
+def test_the_summary_gives_the_backlog_at_the_end_of_each_of_the_last_weeks(march):
+    _, snapshot, html, _, _ = march
+    # The March report: of the last 8 ISO weeks that end by 31 March, the published data holds 7, from
+    # the week of Monday 9 Feb (only 15 Feb, the history's first day) to that of 23 Mar; each is named
+    # by its Sunday, 15 Feb .. 29 Mar.
+    sundays = [date(2026, 2, 15) + timedelta(days=7 * k) for k in range(7)]
+    with closing(duckdb.connect(str(snapshot), read_only=True)) as con:
+        weeks = dict(con.execute(
+            "select period_start, numerator from marts.rpt_kpi_scorecard where period_type = 'week' "
+            "and kpi_code = 'backlog'").fetchall())  # fmt: skip
+        last_beyond = con.execute(
+            "select numerator from marts.rpt_kpi_scorecard where period_type = 'week' "
+            "and kpi_code = 'backlog_beyond_sla' and period_start = '2026-03-23'"
+        ).fetchone()[0]
+    # the sample has tickets open for weeks (long-running ones): never an empty backlog
+    assert all(weeks[s - timedelta(days=6)] > 0 for s in sundays)
+    values = " → ".join(f"{s.day} {s:%b} {weeks[s - timedelta(days=6)]:,}" for s in sundays)
+    line = (f'<p id="backlog-trend">Backlog trend, open tickets at the end of each of the last 7 weeks: {values}. '
+            f"At the end of the last, {last_beyond:,} beyond their resolution time.</p>")  # fmt: skip
+    assert line in html
+
+
 def test_every_scorecard_kpi_appears_with_its_actual_and_status(march):
     _, snapshot, _, doc, _ = march
     expected = _month_scorecard(snapshot, "denominator")
-    assert len(expected) == 23  # the contract's 15 KPIs and the 4 CSAT dimensions' share and mean
+    # the contract's 15 KPIs, the 4 CSAT dimensions' share and mean, backlog, backlog beyond SLA, net flow
+    assert len(expected) == 26
     table = zip(doc.row_attrs["scorecard-table"][1:], doc.rows["scorecard-table"][1:], strict=True)
     rows = {attrs["data-kpi"]: cells for attrs, cells in table}
     assert set(rows) == {code for code, *_ in expected}
@@ -410,7 +433,7 @@ def test_the_report_in_chinese_shows_every_kpi_with_its_value(march, march_zh):
     rows_en = {a["data-kpi"]: c for a, c in zip(doc_en.row_attrs["scorecard-table"][1:],
                                                  doc_en.rows["scorecard-table"][1:], strict=True)}  # fmt: skip
     expected = _month_scorecard(snapshot)
-    assert set(rows) == {code for code, *_ in expected} and len(rows) == 23
+    assert set(rows) == {code for code, *_ in expected} and len(rows) == 26
     for code, _, actual, met in expected:
         name, value, status = rows[code][0], rows[code][4], rows[code][6]
         assert re.search(r"[\u4e00-\u9fff]", name), (code, name)  # a Chinese name for every KPI

@@ -61,27 +61,30 @@ def _rows(conn, sql: str) -> list[tuple]:
             for row in conn.execute(sql).fetchall()]  # fmt: skip
 
 
-def test_fct_kpi_daily_is_identical(engines):
+def assert_identical(engines, table: str, order_by: str, min_rows: int) -> None:
+    """Every column of every row of `table` is the same on both engines, rows in `order_by` order."""
     duck, pg = engines
-    cols = [r[0] for r in duck.execute("describe marts.fct_kpi_daily").fetchall()]
-    sql = f"select {', '.join(cols)} from marts.fct_kpi_daily order by kpi_date, channel, team, customer_tier"
+    cols = [r[0] for r in duck.execute(f"describe {table}").fetchall()]
+    sql = f"select {', '.join(cols)} from {table} order by {order_by}"
     on_duck, on_pg = _rows(duck, sql), _rows(pg, sql)
-    assert len(on_duck) == len(on_pg) > 100
+    assert len(on_duck) == len(on_pg) > min_rows
     for d_row, p_row in zip(on_duck, on_pg, strict=True):
         for col, d, p in zip(cols, d_row, p_row, strict=True):
-            assert _same(d, p), (col, d_row[:4], d, p)
+            assert _same(d, p), (table, col, d_row[:7], d, p)
+
+
+def test_fct_kpi_daily_is_identical(engines):
+    assert_identical(engines, "marts.fct_kpi_daily", "kpi_date, channel, team, customer_tier", 100)
 
 
 def test_fct_agent_daily_is_identical(engines):
-    duck, pg = engines
-    cols = [r[0] for r in duck.execute("describe marts.fct_agent_daily").fetchall()]
-    sql = (f"select {', '.join(cols)} from marts.fct_agent_daily "
-           "order by kpi_date, team, channel, agent_id nulls first")  # fmt: skip
-    on_duck, on_pg = _rows(duck, sql), _rows(pg, sql)
-    assert len(on_duck) == len(on_pg) > 1000  # 60 agents over four weeks
-    for d_row, p_row in zip(on_duck, on_pg, strict=True):
-        for col, d, p in zip(cols, d_row, p_row, strict=True):
-            assert _same(d, p), (col, d_row[:4], d, p)
+    # 60 agents over four weeks
+    assert_identical(engines, "marts.fct_agent_daily", "kpi_date, team, channel, agent_id nulls first", 1000)
+
+
+def test_fct_backlog_daily_is_identical(engines):
+    order = "backlog_date, status, team, channel, priority, response_level, age_bucket"
+    assert_identical(engines, "marts.fct_backlog_daily", order, 100)
 
 
 def test_scorecard_is_identical(engines):

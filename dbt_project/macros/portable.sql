@@ -8,6 +8,12 @@
     cast((({{ ts }}) at time zone 'UTC') at time zone '{{ var("reporting_timezone") }}' as date)
 {%- endmacro %}
 
+{# The UTC moment a local calendar day starts (its local midnight), in the reporting timezone: the
+   inverse of to_local_date. A day's local end is the next day's start. #}
+{% macro local_day_start_utc(date_expr) -%}
+    cast((cast({{ date_expr }} as timestamp) at time zone '{{ var("reporting_timezone") }}') at time zone 'UTC' as timestamp)
+{%- endmacro %}
+
 {# Seconds since the epoch: durations are differences of these, never dbt.datediff (it counts boundaries). #}
 {% macro epoch_seconds(ts) -%}
     extract(epoch from {{ ts }})

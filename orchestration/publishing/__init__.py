@@ -3,6 +3,7 @@
 PUBLISHED_MARTS = (
     "fct_kpi_daily",
     "fct_agent_daily",
+    "fct_backlog_daily",
     "rpt_kpi_scorecard",
     "rpt_kpi_breakdown",
     "fct_tickets",

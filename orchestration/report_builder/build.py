@@ -271,6 +271,15 @@ def _quality(data: ReportData, language: str) -> list[QualityLine]:
                     of_label=QUALITY_ZH.get(q.label, (q.label, q.of_label))[1]) for q in data.quality]  # fmt: skip
 
 
+def _backlog_trend_line(data: ReportData, ctx: _Context) -> str | None:
+    """The summary's backlog trend: each week's end-of-week backlog, named by the week's last day."""
+    weeks = [(week, n, beyond) for week, n, beyond in data.backlog_trend if n is not None]
+    if not weeks:
+        return None
+    values = " → ".join(f"{ctx.day(week + timedelta(days=6))} {n:,}" for week, n, _ in weeks)
+    return ctx.t["backlog_trend"].format(weeks=len(weeks), values=values, beyond=f"{weeks[-1][2] or 0:,}")
+
+
 def render(
     data: ReportData,
     actions: list[Action],
@@ -304,6 +313,7 @@ def render(
         missed=missed,
         tracked=tracked,
         gaps=[_gap_sentence(k, data, ctx) for k in missed[:3]],
+        backlog_trend=_backlog_trend_line(data, ctx),
         charts=_charts(data, ctx),
         anomalies=data.anomalies,
         root_causes=_root_cause_tables(data, ctx),

@@ -21,6 +21,9 @@ from orchestration.report_builder.period import Period, last_full_month, period_
 # more email looks slower however well it answers; it stays in the scorecard table.
 TREND_KPIS = ("csat_rate", "nps", "fcr_rate", "frt_attainment")
 TREND_WEEKS = 26
+# The summary's backlog trend: the backlog at the end of each of the last weeks that end by the
+# report period's end (rpt_kpi_scorecard's week rows of backlog and backlog_beyond_sla).
+BACKLOG_TREND_WEEKS = 8
 # Comparison charts: these KPIs by team and by channel over the report period.
 COMPARED_KPIS = ("fcr_rate", "frt_attainment", "csat_rate")
 COMPARED_DIMENSIONS = ("team", "channel")
@@ -118,6 +121,8 @@ class ReportData:
     quality: list[QualityLine] = field(default_factory=list)  # the data-quality note
     sources: list[tuple[str, str]] = field(default_factory=list)  # (label, mode) of each source that fed the marts
     previous_complete: bool | None = None  # the previous period's completeness; None: not in the marts
+    # (week start, open tickets at the week's end, of them beyond their resolution time); None: not covered
+    backlog_trend: list[tuple[date, int | None, int | None]] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -232,6 +237,19 @@ def _trends(con: duckdb.DuckDBPyConnection, period: Period) -> dict[str, list[tu
     return trends
 
 
+def _backlog_trend(con: duckdb.DuckDBPyConnection, period: Period) -> list[tuple[date, int | None, int | None]]:
+    """The backlog at the end of each of the BACKLOG_TREND_WEEKS ISO weeks that end by the period's end."""
+    rows = con.execute(
+        "select period_start, "
+        "max(case when kpi_code = 'backlog' then actual_value end), "
+        "max(case when kpi_code = 'backlog_beyond_sla' and actual_value is not null then numerator end) "
+        "from marts.rpt_kpi_scorecard where period_type = 'week' and kpi_code in ('backlog', 'backlog_beyond_sla') "
+        "and period_start <= ? group by period_start order by period_start desc limit ?",
+        [period.end - timedelta(days=7), BACKLOG_TREND_WEEKS],
+    ).fetchall()
+    return [(week, None if backlog is None else int(backlog), beyond) for week, backlog, beyond in reversed(rows)]
+
+
 def _is_complete(con: duckdb.DuckDBPyConnection, period: Period) -> bool | None:
     row = con.execute(
         "select bool_and(is_complete) from marts.rpt_kpi_scorecard where period_type = ? and period_start = ?",
@@ -305,6 +323,7 @@ def load(con: duckdb.DuckDBPyConnection, period: Period) -> ReportData:
         quality=_quality(con, period),
         sources=sources(con),
         previous_complete=_is_complete(con, period.previous()),
+        backlog_trend=_backlog_trend(con, period),
     )
     for kpi in report.missed:
         report.root_causes[kpi.kpi_code] = _slices(

@@ -44,6 +44,8 @@ HOURS = Unit("h", 3600, 1)
 PERCENT = Unit("%", 0.01, 1)
 POINTS = Unit("", 1, 1)  # NPS: -100 .. 100
 SCORE = Unit("", 1, 2)  # a mean on the 1-5 scale
+TICKETS = Unit("", 1, 0)  # a count of tickets: the backlog (a stock) and the net flow (created - solved)
+COUNT_KPIS = ("backlog", "net_flow")
 # Durations by KPI: first response is minutes at every channel's scale; handle time runs to hours.
 DURATION_UNITS = {"frt_seconds": MINUTES, "aht_seconds": HOURS}
 # A unit's word in a KPI's label, by report language
@@ -55,6 +57,8 @@ def unit(kpi_code: str) -> Unit:
         return DURATION_UNITS.get(kpi_code, MINUTES)
     if kpi_code == "nps":
         return POINTS
+    if kpi_code in COUNT_KPIS:
+        return TICKETS
     if kpi_code.endswith("_mean"):  # csat_mean and the CSAT dimensions' means, 1-5
         return SCORE
     return PERCENT

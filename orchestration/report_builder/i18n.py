@@ -48,6 +48,9 @@ KPI_NAMES_ZH = {
     "csat_attitude_mean": "服务态度满意度均分（1-5）",
     "csat_resolution_rate": "问题解决满意度（4-5分占比）",
     "csat_resolution_mean": "问题解决满意度均分（1-5）",
+    "backlog": "积压工单数（未结工单）",
+    "backlog_beyond_sla": "超出解决时限的积压占比",
+    "net_flow": "净流量（新建 - 解决）",
 }
 
 FORMULAS_ZH = {
@@ -74,6 +77,9 @@ FORMULAS_ZH = {
     "csat_attitude_mean": "∑态度评分 / 回答态度的评价数",
     "csat_resolution_rate": "解决评4-5分的评价数 / 回答解决情况的评价数",
     "csat_resolution_mean": "∑解决评分 / 回答解决情况的评价数",
+    "backlog": "周期最后一天结束时状态为新建/处理中/待回复/挂起的工单数",
+    "backlog_beyond_sla": "周期最后一天结束时已超出其级别解决时限的未结工单 / 未结工单",
+    "net_flow": "周期内新建工单数 - 周期内首次解决的工单数",
 }
 
 SOURCES_ZH = {"ticketing: ticket events": "工单系统：工单事件", "ticketing: tickets": "工单系统：工单",
@@ -132,6 +138,8 @@ EN = {
     "so its values, and the changes against them, cover only part of it.",
     "change_line": "{kpi}: {actual} ({change}; previous {previous})",
     "no_previous": "No previous period in the published data.",
+    "backlog_trend": "Backlog trend, open tickets at the end of each of the last {weeks} weeks: {values}. "
+    "At the end of the last, {beyond} beyond their resolution time.",
     "met_list": "Met:",
     "scorecard": "2. Scorecard",
     "scorecard_note": "The measurement table, straight from rpt_kpi_scorecard. Each actual is sum(numerator) / "
@@ -267,6 +275,7 @@ ZH = {
     "previous_incomplete": "{previous}不完整：早于历史数据起始日（CSKPI_HISTORY_START），其数值及与之对比的变化只覆盖部分时间。",
     "change_line": "{kpi}：{actual}（{change}；上期 {previous}）",
     "no_previous": "已发布数据中没有上一周期。",
+    "backlog_trend": "积压趋势（近{weeks}周每周结束时的未结工单数）：{values}。最后一周结束时，{beyond}张已超出解决时限。",
     "met_list": "达标：",
     "scorecard": "2. 服务水平测量指标表",
     "scorecard_note": "测量指标表，直接取自 rpt_kpi_scorecard。实际值 = 周期内各天 ∑分子 / ∑分母；n 为分母（样本量）。",

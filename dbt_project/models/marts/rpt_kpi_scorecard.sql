@@ -4,6 +4,11 @@
 -- Every actual is sum(numerator) / sum(denominator) over fct_kpi_daily, never an average of rates.
 -- The FRT mean's target is the period's own: its tickets' response-level targets, weighted
 -- (macros/kpi.sql, kpi_parts_target); every other target is kpi_targets.csv's.
+-- The backlog KPIs (kpi-definitions.md, "Backlog") are not ratios of summed parts: backlog and
+-- backlog_beyond_sla are stocks, read off fct_backlog_daily on the period's last day (the last
+-- loaded day while the period runs), never summed over days; net_flow is tickets created (the
+-- same tickets_created as every other KPI) minus tickets first solved in the period (fct_tickets'
+-- solved_at, the solve AHT and the resolution SLA use), numerator minus denominator.
 {%- set parts = kpi_ticket_parts() + kpi_survey_parts() %}
 {%- set grains = [("day", "kpi_date"),
                   ("week", "cast(date_trunc('week', kpi_date) as date)"),
@@ -22,8 +27,109 @@ with periods as (
     {% endfor %}
 ),
 
+bounds as (
+    select
+        period_type,
+        period_start,
+        cast(case period_type
+            when 'day' then period_start + interval '1 day'
+            when 'week' then period_start + interval '7 days'
+            when 'month' then period_start + interval '1 month'
+            else period_start + interval '3 months'
+        end as date) as period_end,
+        tickets_created
+    from periods
+),
+
+-- the day each period's backlog is read on: its last day, or the last loaded day while it runs;
+-- none for a period that ends before the first loaded day (fct_backlog_daily has no day there)
+backlog_as_of as (
+    select
+        b.period_type,
+        b.period_start,
+        b.tickets_created,
+        case
+            when l.loaded_through_date >= b.period_start
+                and cast(b.period_end - interval '1 day' as date) >= l.loaded_from_date
+                then least(cast(b.period_end - interval '1 day' as date), l.loaded_through_date)
+        end as as_of_date
+    from bounds as b
+    cross join {{ ref('int_zendesk__events_loaded_through') }} as l
+),
+
+backlog_days as (
+    select backlog_date, sum(open_tickets) as open_tickets, sum(open_beyond_sla_tickets) as open_beyond_sla_tickets
+    from {{ ref('fct_backlog_daily') }}
+    group by backlog_date
+),
+
+-- tickets by the local day of their first solve; one with no known solve time has no day
+solved_days as (
+    select {{ to_local_date('solved_at') }} as solved_date, count(*) as tickets_solved
+    from {{ ref('fct_tickets') }}
+    where not is_excluded and solved_at is not null
+    group by {{ to_local_date('solved_at') }}
+),
+
+solved_periods as (
+    {% for grain, start_expr in grains %}
+    select
+        '{{ grain }}' as period_type,
+        {{ start_expr | replace('kpi_date', 'solved_date') }} as period_start,
+        sum(tickets_solved) as tickets_solved
+    from solved_days
+    group by {{ start_expr | replace('kpi_date', 'solved_date') }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+-- a day with no open ticket has no fct_backlog_daily row: its backlog is 0
+backlog_kpis as (
+    select
+        a.period_type,
+        a.period_start,
+        'backlog' as kpi_code,
+        coalesce(d.open_tickets, 0) as numerator,
+        coalesce(d.open_tickets, 0) as denominator,
+        -- no actual for a period the backlog does not cover (before the first loaded day)
+        case when a.as_of_date is not null then coalesce(d.open_tickets, 0) end * 1.0 as actual
+    from backlog_as_of as a
+    left join backlog_days as d on d.backlog_date = a.as_of_date
+    union all
+    select
+        a.period_type,
+        a.period_start,
+        'backlog_beyond_sla' as kpi_code,
+        coalesce(d.open_beyond_sla_tickets, 0) as numerator,
+        coalesce(d.open_tickets, 0) as denominator,
+        {{ safe_rate('d.open_beyond_sla_tickets', 'd.open_tickets') }} as actual
+    from backlog_as_of as a
+    left join backlog_days as d on d.backlog_date = a.as_of_date
+    union all
+    select
+        a.period_type,
+        a.period_start,
+        'net_flow' as kpi_code,
+        a.tickets_created as numerator,
+        coalesce(s.tickets_solved, 0) as denominator,
+        (a.tickets_created - coalesce(s.tickets_solved, 0)) * 1.0 as actual
+    from backlog_as_of as a
+    left join solved_periods as s on s.period_type = a.period_type and s.period_start = a.period_start
+),
+
 kpis as (
     {{ kpi_rows('periods', ['period_type', 'period_start']) }}
+    union all
+    select
+        period_type,
+        period_start,
+        kpi_code,
+        cast(numerator as bigint) as numerator,
+        cast(denominator as bigint) as denominator,
+        actual,
+        cast(null as double precision) as parts_target,
+        cast(null as bigint) as immature_tickets
+    from backlog_kpis
 ),
 
 compared as (
