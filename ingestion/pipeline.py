@@ -375,11 +375,6 @@ def ingest_schedules(settings: Settings, run_id: str, progress: Progress = _quie
     return total(ZENDESK_SCHEDULES.name, results)
 
 
-BUSINESS_DAYS_TABLE = "raw.calendar__business_days"
-BUSINESS_DAYS_DDL = (
-    f"create table if not exists {BUSINESS_DAYS_TABLE} (team varchar, time_zone varchar, local_date date, "
-    "open_minute integer, close_minute integer, day_kind varchar)"
-)
 # The local years the tickets were created and last updated in: the years a team's calendar must know.
 TICKET_YEARS = (
     "select distinct year(created_at) as y from raw.zendesk__tickets where created_at is not null "
@@ -396,7 +391,6 @@ def ingest_business_calendar(
     Replaced in one transaction; fails naming the year when a year that has tickets is unknown."""
     teams = business_calendar.load_calendar(path)
     with closing(_connect(settings)) as con:
-        con.execute(BUSINESS_DAYS_DDL)
         loader.create_empty(con, ZENDESK_TICKETS)
         years = sorted(int(r[0]) for r in con.execute(TICKET_YEARS).fetchall())
     rows = business_calendar.expand(teams, years)  # raises CalendarYearNotCovered for a ticket year
@@ -408,9 +402,9 @@ def ingest_business_calendar(
             skipped.append(str(neighbour))
     with closing(_connect(settings)) as con:
         con.execute("begin")
-        con.execute(f"delete from {BUSINESS_DAYS_TABLE}")
+        con.execute(f"delete from {loader.BUSINESS_DAYS_TABLE}")
         if rows:
-            con.executemany(f"insert into {BUSINESS_DAYS_TABLE} values (?, ?, ?, ?, ?, ?)", rows)
+            con.executemany(f"insert into {loader.BUSINESS_DAYS_TABLE} values (?, ?, ?, ?, ?, ?)", rows)
         con.execute("commit")
     notes = {"teams": [t.team for t in teams], "years": years, "intervals": len(rows), "years_not_known": skipped}
     progress(
