@@ -115,6 +115,14 @@ def warehouse(tmp_path_factory):
     t81 = _ticket(account, 81, shanghai(date(2026, 3, 6), 17), shanghai(date(2026, 3, 9), 10))
     t81.audits[-1][2].append(status("pending", "new"))
     t81.at(shanghai(date(2026, 3, 9), 11) - t81.created, AGENT, status("solved", "pending"))
+    # T83's later replies: the requester writes Tue 02-24 17:30, the agent answers Wed 09:30, then
+    # writes again at 10:00 unasked
+    t83 = _ticket(account, 83, shanghai(date(2026, 2, 13), 17), shanghai(date(2026, 2, 24), 10))
+    requester_comment = {"event_type": "Comment", "author_id": REGULAR, "public": True, "body": "still broken",
+                         "via": {"channel": "email"}}  # fmt: skip
+    t83.at(shanghai(date(2026, 2, 24), 17, 30) - t83.created, REGULAR, requester_comment)
+    t83.at(shanghai(date(2026, 2, 25), 9, 30) - t83.created, AGENT, reply())
+    t83.at(shanghai(date(2026, 2, 25), 10) - t83.created, AGENT, reply())
     night_created, night_replied = los_angeles(date(2026, 3, 16), 23), los_angeles(date(2026, 3, 17), 9)
     t86 = _ticket(account, 86, night_created, night_replied)
     schedule_set = {"event_type": "Change", "field_name": "schedule_id", "value": "1", "previous_value": None}
@@ -122,7 +130,7 @@ def warehouse(tmp_path_factory):
     tickets = [
         t81,
         _ticket(account, 82, shanghai(date(2026, 4, 2), 17, 30), shanghai(date(2026, 4, 7), 9, 30)),
-        _ticket(account, 83, shanghai(date(2026, 2, 13), 17), shanghai(date(2026, 2, 24), 10)),
+        t83,
         _ticket(account, 84, shanghai(date(2026, 3, 13), 17), shanghai(date(2026, 3, 16), 9)),
         _ticket(account, 85, night_created, night_replied, group=ESCALATIONS),
         t86,
@@ -160,6 +168,19 @@ def test_business_first_response_beside_the_calendar_value(warehouse):
         85: ("zendesk:1", 36000, 32400),  # the default schedule, over midnight in Los Angeles
         86: ("zendesk:1", 36000, 32400),  # the schedule a trigger set beats the team calendar
     }
+
+
+def test_every_reply_in_business_hours(warehouse):
+    rows = warehouse.execute(
+        "select reply_number, reply_seconds, business_reply_seconds "
+        "from intermediate.int_zendesk__reply_business_times where ticket_id = 1083 order by reply_number"
+    ).fetchall()
+    assert rows == [
+        (1, 925200, 39600),  # the first reply: its first response, as above
+        # the requester's Tue 17:30 comment to Wed 09:30: 16 h; open Tue 17:30-18 and Wed 09-09:30
+        (2, 57600, 3600),
+        (3, None, None),  # no requester comment since reply 2: it answered no wait
+    ]
 
 
 def test_resolution_and_wait_times_in_business_hours(warehouse):
