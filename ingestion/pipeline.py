@@ -360,6 +360,8 @@ def ingest_schedules(settings: Settings, run_id: str, progress: Progress = _quie
     day = _today(settings)
     with open_client(settings, "zendesk") as client:
         schedules = zendesk.fetch_schedules(client, LandingBatch(settings.landing_dir, "zendesk", "schedules", day))
+        if schedules.unavailable:
+            progress(f"{ZENDESK_SCHEDULES.name}: {schedules.unavailable}; loads none")
         ids = zendesk.listed_ids(schedules, "schedules")
         holiday_batch = LandingBatch(settings.landing_dir, "zendesk", "schedule_holidays", day)
         holidays_fetched = zendesk.fetch_schedule_holidays(client, holiday_batch, ids)

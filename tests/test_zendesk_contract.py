@@ -198,6 +198,21 @@ def test_the_documented_schedules_land_with_their_intervals_and_holidays(zendesk
     ) == [(201, 2, "2026-02-15", "2026-02-23"), (202, 2, "2026-01-01", "2026-01-01")]
 
 
+def test_an_account_without_schedules_loads_none_and_the_run_goes_on(settings):
+    server = FixtureServer(absent=("schedules.json",))
+    told: list[str] = []
+    try:
+        total = pipeline.ingest_schedules(pointed_at(settings, server), "no-schedules", told.append)
+    finally:
+        server.stop()
+    assert [(r.stream, r.records_fetched, r.records_loaded) for r in total.per_partition] == [
+        ("zendesk.schedules", 0, 0),
+        ("zendesk.schedule_intervals", 0, 0),
+        ("zendesk.schedule_holidays", 0, 0),
+    ]
+    assert told[0].startswith("zendesk.schedules: business-hours schedules are not available on this account")
+
+
 def test_the_kpis_read_the_documented_records_as_zendesk_means_them(zendesk, tmp_path):
     """Every Zendesk fixture through the connectors, the loader and dbt; the other sources empty.
 

@@ -233,7 +233,12 @@ def fetch_schedules(client: SourceClient, batch: LandingBatch) -> FetchResult:
     """Every business-hours schedule with its weekly intervals (the intervals are a sideload of
     the same page). The reference documents no pagination for this list: one page."""
     result = FetchResult(batch)
-    body, data, _ = client.get_json(SCHEDULES_PATH)
+    try:
+        body, data, _ = client.get_json(SCHEDULES_PATH)
+    except SourceNotFoundError as exc:
+        # schedules are a plan feature; the reference does not say what an account without them
+        # gets. A 404 is taken as "none": its tickets are timed on the team calendars only.
+        return FetchResult(batch, unavailable=f"business-hours schedules are not available on this account ({exc})")
     schedules = data["schedules"]
     result.add_page(body, len(schedules), schedule_intervals=sum(len(s.get("intervals") or ()) for s in schedules))
     return result

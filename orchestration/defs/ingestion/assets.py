@@ -233,8 +233,15 @@ def _schedules_asset() -> dg.AssetsDefinition:
     kinds={"python", "duckdb"},
 )
 def business_days_asset(context: dg.AssetExecutionContext, source_accounts: SourceAccounts) -> dg.MaterializeResult:
-    notes = pipeline.ingest_business_calendar(source_accounts.settings(), context.run.run_id, context.log.info)
-    return dg.MaterializeResult(metadata={k: dg.MetadataValue.json(v) for k, v in notes.items()})
+    settings = source_accounts.settings()
+    notes = pipeline.ingest_business_calendar(settings, context.run.run_id, context.log.info)
+    # expanded for the years of the Zendesk tickets: it follows their source's mode (off: no tickets, no days)
+    return dg.MaterializeResult(
+        metadata={
+            **{k: dg.MetadataValue.json(v) if isinstance(v, list) else v for k, v in notes.items()},
+            **_mode_metadata(settings, "zendesk"),
+        }
+    )
 
 
 ingestion_assets = [
