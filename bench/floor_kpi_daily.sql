@@ -262,7 +262,9 @@ ticket_metrics as (
         ticket_id,
         arg_max(first_resolution_calendar_minutes, updated_at) as first_resolution_minutes,
         arg_max(reply_time_calendar_minutes, updated_at) as reply_minutes,
-        arg_max(initially_assigned_at, updated_at) as initially_assigned_at
+        arg_max(initially_assigned_at, updated_at) as initially_assigned_at,
+        arg_max(reply_time_business_minutes, updated_at) as reply_business_minutes,
+        arg_max(first_resolution_business_minutes, updated_at) as first_resolution_business_minutes
     from raw.zendesk__ticket_metrics
     group by ticket_id
 ),
@@ -287,6 +289,69 @@ ticket_slices as (
     from tickets as t
     left join teams as tm on tm.group_id = t.group_id
     left join customers as cu on cu.ticket_id = t.ticket_id
+),
+
+-- int_business_hours__intervals: every schedule's opening intervals in UTC epoch seconds. Zendesk
+-- schedules: weekly intervals (minutes since Sunday midnight) on each local day less holidays, the
+-- Rails time zone name made IANA by the seed; team calendars: raw.calendar__business_days.
+zendesk_time_zones as (
+    select zendesk_time_zone, iana_time_zone
+    from read_csv(
+        '{{ seeds }}/zendesk_time_zones.csv', header = true, auto_detect = false, delim = ',', quote = '"',
+        columns = {'zendesk_time_zone': 'varchar', 'iana_time_zone': 'varchar'}
+    )
+),
+
+local_openings as (
+    select
+        'zendesk:' || s.id as schedule_key,
+        coalesce(tz.iana_time_zone, case when s.time_zone like '%/%' then s.time_zone end) as time_zone,
+        cast(d.day_ts as date) as local_date,
+        i.start_time - (i.start_time // 1440) * 1440 as open_minute,
+        i.end_time - (i.start_time // 1440) * 1440 as close_minute
+    from raw.zendesk__schedules as s
+    left join zendesk_time_zones as tz on tz.zendesk_time_zone = s.time_zone
+    inner join raw.zendesk__schedule_intervals as i on i.schedule_id = s.id
+    inner join generate_series(
+        cast('{{ var("history_start") }}' as timestamp) - interval '366 days',
+        -- var calendar_end's default, as the interval model and dim_date read it
+        cast('2027-12-31' as timestamp),
+        interval '1 day'
+    ) as d (day_ts) on dayofweek(d.day_ts) = i.start_time // 1440
+    where not exists (
+        select 1 from raw.zendesk__schedule_holidays as h
+        where h.schedule_id = s.id and cast(d.day_ts as date) between h.start_date and h.end_date
+    )
+    union all
+    select 'team:' || team, time_zone, local_date, open_minute, close_minute from raw.calendar__business_days
+),
+
+business_intervals as (
+    select
+        schedule_key,
+        epoch(timezone(time_zone, cast(local_date as timestamp) + to_minutes(open_minute))) as open_epoch,
+        epoch(timezone(time_zone, cast(local_date as timestamp) + to_minutes(close_minute))) as close_epoch
+    from local_openings
+),
+
+-- int_zendesk__ticket_business_hours' schedule: the one a trigger set last, else the team's
+-- calendar, else the default (lowest id) Zendesk schedule
+ticket_schedules as (
+    select
+        t.ticket_id,
+        case
+            when zs.id is not null then 'zendesk:' || zs.id
+            when t.team in (select team from raw.calendar__business_days) then 'team:' || t.team
+            else (select 'zendesk:' || min(id) from raw.zendesk__schedules)
+        end as schedule_key
+    from ticket_slices as t
+    left join (
+        select ticket_id, arg_max(value, (created_at, id)) as schedule_id
+        from raw.zendesk__ticket_events
+        where field_name = 'schedule_id' and value is not null
+        group by ticket_id
+    ) as ss on ss.ticket_id = t.ticket_id
+    left join raw.zendesk__schedules as zs on cast(zs.id as varchar) = ss.schedule_id
 ),
 
 -- fct_tickets: the moments and durations behind the ticket parts. Durations are differences of
@@ -345,9 +410,14 @@ ticket_facts as (
             as measured_handle_seconds,
         cast(epoch(solved_at) - epoch(t.created_at) as bigint) as resolution_seconds,
         cast(epoch(ef.escalated_at) - epoch(t.created_at) as bigint) as escalation_seconds,
-        cast(epoch(h.as_of_at) - epoch(t.created_at) as bigint) as age_seconds_at_horizon
+        cast(epoch(h.as_of_at) - epoch(t.created_at) as bigint) as age_seconds_at_horizon,
+        ts.schedule_key,
+        tm.reply_business_minutes,
+        tm.first_resolution_business_minutes,
+        t.created_at
     from ticket_slices as t
     cross join horizon as h
+    left join ticket_schedules as ts on ts.ticket_id = t.ticket_id
     left join event_facts as ef on ef.ticket_id = t.ticket_id
     left join ticket_metrics as tm on tm.ticket_id = t.ticket_id
     -- the target of the response level at creation (a later raise is an escalation), by the
@@ -355,6 +425,46 @@ ticket_facts as (
     left join response_targets as tg
         on tg.response_level = lower(coalesce(ef.initial_response_level, t.response_level, '{{ var("response_level_order")[0] | lower }}'))
         and tg.channel = t.channel
+),
+
+-- Business seconds of a span: its overlaps with the schedule's intervals, summed (no schedule: null).
+-- Tickets timed by Zendesk's metrics take its business minutes, as their calendar moments do.
+ticket_business as (
+    select
+        f.*,
+        case
+            when f.measured_first_response_seconds is null or f.measured_first_response_seconds < 0 then null
+            when not f.is_timed_by_events then f.reply_business_minutes * 60
+            when f.schedule_key is null then null
+            else coalesce((
+                select sum(least(epoch(f.timed_first_reply_at), i.close_epoch) - greatest(epoch(f.created_at), i.open_epoch))
+                from business_intervals as i
+                where i.schedule_key = f.schedule_key
+                  and i.open_epoch < epoch(f.timed_first_reply_at) and i.close_epoch > epoch(f.created_at)
+            ), 0)
+        end as business_first_response_seconds,
+        -- the precedence of solved_at: the solve event, else Zendesk's first resolution, else the close
+        case
+            when f.resolution_seconds is null or f.resolution_seconds < 0 then null
+            when f.is_timed_by_events and f.first_solved_at is not null then
+                case when f.schedule_key is not null then coalesce((
+                select sum(least(epoch(f.first_solved_at), i.close_epoch) - greatest(epoch(f.created_at), i.open_epoch))
+                from business_intervals as i
+                where i.schedule_key = f.schedule_key
+                  and i.open_epoch < epoch(f.first_solved_at) and i.close_epoch > epoch(f.created_at)
+            ), 0) end
+            when (not f.is_timed_by_events or f.status in ('solved', 'closed'))
+                and f.first_resolution_business_minutes is not null
+                then f.first_resolution_business_minutes * 60
+            when f.is_timed_by_events and f.first_closed_at is not null and f.schedule_key is not null
+                then coalesce((
+                select sum(least(epoch(f.first_closed_at), i.close_epoch) - greatest(epoch(f.created_at), i.open_epoch))
+                from business_intervals as i
+                where i.schedule_key = f.schedule_key
+                  and i.open_epoch < epoch(f.first_closed_at) and i.close_epoch > epoch(f.created_at)
+            ), 0)
+        end as business_resolution_seconds
+    from ticket_facts as f
 ),
 
 -- Quarantine: a negative duration is left out of its KPI and counted.
@@ -366,7 +476,7 @@ ticket_durations as (
         case when measured_handle_seconds >= 0 then measured_handle_seconds end as handle_seconds,
         coalesce(measured_first_response_seconds < 0, false) as is_first_response_quarantined,
         coalesce(measured_handle_seconds < 0, false) as is_handle_quarantined
-    from ticket_facts
+    from ticket_business
 ),
 
 -- kpi_ticket_parts(); count(x) counts the tickets where x is not null.
@@ -456,7 +566,11 @@ ticket_days as (
         count(*) filter (
             not is_excluded and not is_first_response_quarantined and first_response_seconds is null
             and age_seconds_at_horizon < first_response_target_seconds
-        ) as frt_immature_tickets
+        ) as frt_immature_tickets,
+        count(business_first_response_seconds) filter (not is_excluded) as tickets_with_business_first_reply,
+        sum(business_first_response_seconds) filter (not is_excluded) as business_first_response_seconds_sum,
+        count(business_resolution_seconds) filter (not is_excluded) as tickets_with_business_resolution,
+        sum(business_resolution_seconds) filter (not is_excluded) as business_resolution_seconds_sum
     from (
         select
             *,

@@ -51,8 +51,10 @@ def fct_kpi_daily(text_columns: list[str]) -> list[Expectation]:
             _between(c, 0)
             for c in (
                 "frt_seconds",
+                "frt_business_seconds",
                 "aht_seconds",
                 "first_response_seconds_sum",
+                "business_first_response_seconds_sum",
                 "handle_seconds_sum",
                 "talk_seconds_sum",
             )
@@ -66,7 +68,20 @@ def fct_tickets(text_columns: list[str]) -> list[Expectation]:
         gx.expectations.ExpectColumnValuesToBeUnique(column="ticket_id"),
         gx.expectations.ExpectColumnValuesToNotBeNull(column="ticket_id"),
         gx.expectations.ExpectColumnValuesToBeInSet(column="channel", value_set=CHANNELS),
-        *(_between(c, 0) for c in ("first_response_seconds", "handle_seconds", "talk_seconds")),
+        *(
+            _between(c, 0)
+            for c in (
+                "first_response_seconds",
+                "handle_seconds",
+                "talk_seconds",
+                "business_first_response_seconds",
+                "business_resolution_seconds",
+                "requester_wait_seconds",
+                "business_requester_wait_seconds",
+                "agent_wait_seconds",
+                "business_agent_wait_seconds",
+            )
+        ),
         *no_personal_data(text_columns),
     ]
 

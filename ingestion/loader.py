@@ -27,7 +27,16 @@ import duckdb
 from ingestion import pii
 from ingestion.errors import IngestionError
 from ingestion.settings import DEFAULT_DUCKDB_MEMORY_LIMIT, load_settings
-from ingestion.streams import ALL_HTTP_STREAMS, FUTURE, Column, Reason, StreamSpec
+from ingestion.streams import (
+    ALL_HTTP_STREAMS,
+    FUTURE,
+    ZENDESK_SCHEDULE_HOLIDAYS,
+    ZENDESK_SCHEDULE_INTERVALS,
+    ZENDESK_SCHEDULES,
+    Column,
+    Reason,
+    StreamSpec,
+)
 
 LEDGER_DDL = """
 create table if not exists raw._ingest_ledger (
@@ -51,6 +60,14 @@ create table if not exists raw._ingest_ledger (
     committed_at timestamp,
     scope varchar
 )"""
+# The teams' calendars expanded to opening intervals per local day (ingestion/business_calendar.py):
+# written whole by pipeline.ingest_business_calendar, not loaded from fetched records.
+BUSINESS_DAYS_TABLE = "raw.calendar__business_days"
+BUSINESS_DAYS_DDL = (
+    f"create table if not exists {BUSINESS_DAYS_TABLE} (team varchar, time_zone varchar, local_date date, "
+    "open_minute integer, close_minute integer, day_kind varchar)"
+)
+BUSINESS_HOURS_STREAMS = (ZENDESK_SCHEDULES, ZENDESK_SCHEDULE_INTERVALS, ZENDESK_SCHEDULE_HOLIDAYS)
 LEDGER_COLUMNS = (
     "run_id, batch_id, source, stream, first_partition, last_partition, window_start, window_end, pages, "
     "records_received, records_fetched, records_loaded, records_rejected, duplicates_dropped, outside_window, "
@@ -140,6 +157,11 @@ def connect(
     con.execute("alter table raw._ingest_ledger add column if not exists scope varchar")
     con.execute(REJECTS_DDL)
     con.execute(SOURCE_MODES_DDL)
+    # The business-hours inputs exist from the start, empty: an account without Zendesk schedules
+    # or team calendars times no ticket in business hours, and its models still build.
+    con.execute(BUSINESS_DAYS_DDL)
+    for spec in BUSINESS_HOURS_STREAMS:
+        _ensure_table(con, spec)
     return con
 
 

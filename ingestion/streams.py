@@ -444,6 +444,92 @@ ZENDESK_REQUESTERS = StreamSpec(
 ZENDESK_TICKET_FIELDS = _zendesk_list("ticket_fields", _json_reader("$.ticket_fields[*]"))
 
 
+# Business-hours schedules (GET /api/v2/business_hours/schedules, reference page "Schedules"):
+# name, time zone (a Rails name such as "Pacific Time (US & Canada)" in the reference's example;
+# staging maps it to IANA through the seed zendesk_time_zones) and weekly intervals in minutes
+# since Sunday midnight, each within one calendar day. Replaced on each load: the API has the
+# current hours only, no history of them.
+ZENDESK_SCHEDULES = StreamSpec(
+    source="zendesk",
+    stream="schedules",
+    mode="snapshot",
+    reader=_json_reader("$.schedules[*]"),
+    columns=(
+        Column("id", "try_cast(rec->>'id' as bigint)", "bigint"),
+        Column("name", "rec->>'name'", "varchar"),
+        Column("time_zone", "rec->>'time_zone'", "varchar"),
+        Column("created_at", ts_iso("rec->>'created_at'"), "timestamp"),
+        Column("updated_at", ts_iso("rec->>'updated_at'"), "timestamp"),
+    ),
+    rules=(("id is null", "missing id"), ("nullif(time_zone, '') is null", "missing time_zone")),
+    key="id",
+    version="updated_at",
+)
+
+MINUTES_PER_WEEK = 7 * 24 * 60
+
+# One row per weekly interval of a schedule, read from the same pages as the schedules (a
+# sideload): typed columns, so the models need no JSON unnesting, which DuckDB, PostgreSQL and
+# Spark each spell differently. The key is made of the schedule id and the interval's start.
+ZENDESK_SCHEDULE_INTERVALS = StreamSpec(
+    source="zendesk",
+    stream="schedule_intervals",
+    mode="snapshot",
+    reader=(
+        "select filename, schedule, unnest(json_extract(schedule, '$.intervals[*]')) as rec from ("
+        "select filename, unnest(json_extract(json, '$.schedules[*]')) as schedule "
+        "from read_json_objects({files}, format='unstructured', filename=true, maximum_object_size=536870912))"
+    ),
+    columns=(
+        Column(
+            "id",
+            f"try_cast(schedule->>'id' as bigint) * {MINUTES_PER_WEEK} + try_cast(rec->>'start_time' as bigint)",
+            "bigint",
+        ),
+        Column("schedule_id", "try_cast(schedule->>'id' as bigint)", "bigint"),
+        Column("start_time", "try_cast(rec->>'start_time' as integer)", "integer"),
+        Column("end_time", "try_cast(rec->>'end_time' as integer)", "integer"),
+        Column("updated_at", ts_iso("schedule->>'updated_at'"), "timestamp"),
+    ),
+    rules=(
+        ("schedule_id is null", "missing schedule id"),
+        ("start_time is null or end_time is null", "missing interval start_time or end_time"),
+        (
+            f"start_time < 0 or end_time <= start_time or end_time > {MINUTES_PER_WEEK} "
+            "or start_time // 1440 <> (end_time - 1) // 1440",
+            "interval outside the week, empty, or spanning calendar days",
+        ),
+    ),
+    key="id",
+    version="updated_at",
+)
+
+# Holidays of each schedule (GET /api/v2/business_hours/schedules/{id}/holidays): a holiday names
+# no schedule, so the connector lands each schedule's page as `schedule-<id>-page-<n>.json` and the
+# schedule id is read from the file name. Dates are local to the schedule, both ends inclusive.
+ZENDESK_SCHEDULE_HOLIDAYS = StreamSpec(
+    source="zendesk",
+    stream="schedule_holidays",
+    mode="snapshot",
+    reader=_json_reader("$.holidays[*]"),
+    columns=(
+        Column("id", "try_cast(rec->>'id' as bigint)", "bigint"),
+        Column("schedule_id", "try_cast(regexp_extract(filename, 'schedule-([0-9]+)-', 1) as bigint)", "bigint"),
+        Column("name", "rec->>'name'", "varchar"),
+        Column("start_date", "try_cast(rec->>'start_date' as date)", "date"),
+        Column("end_date", "try_cast(rec->>'end_date' as date)", "date"),
+    ),
+    rules=(
+        ("id is null", "missing id"),
+        ("schedule_id is null", "no schedule id in the landed file name"),
+        ("start_date is null or end_date is null", "unparseable start_date or end_date"),
+        ("end_date < start_date", "holiday ends before it starts"),
+    ),
+    key="id",
+    version="end_date",
+)
+
+
 # CRM objects change, so raw keeps their versions keyed by (id, last modified time), as tickets do:
 # a load adds the versions it does not hold and never deletes one; staging picks the newest. An
 # archived record (read with `archived=true`; search never returns one) is a version of its own at
@@ -637,6 +723,9 @@ ALL_HTTP_STREAMS: tuple[StreamSpec, ...] = (
     ZENDESK_USERS,
     ZENDESK_REQUESTERS,
     ZENDESK_TICKET_FIELDS,
+    ZENDESK_SCHEDULES,
+    ZENDESK_SCHEDULE_INTERVALS,
+    ZENDESK_SCHEDULE_HOLIDAYS,
     HUBSPOT_CONTACTS,
     HUBSPOT_COMPANIES,
     SURVEY_API_RESPONSES,

@@ -54,6 +54,10 @@ def _served(source: SampleSource) -> dict[str, int]:
         # every customer who requested a ticket the contract keeps (the tickets raw holds point to them)
         "zendesk.requesters": len({t["requester_id"] for _, _, t in source.tickets_updated(start, end) if _kept(t)}),
         "zendesk.ticket_fields": 7,
+        # the sample's one Zendesk schedule (Mon-Fri 09:00-18:00) and its two 2026 holidays
+        "zendesk.schedules": 1,
+        "zendesk.schedule_intervals": 5,
+        "zendesk.schedule_holidays": 2,
         "hubspot.contacts": contact_count_as_of(source),
         "hubspot.companies": len(source.companies_modified_since(0)),
         # survey API versions of the days: a response's update, else its creation (never updated)
@@ -105,6 +109,9 @@ def test_loaded_plus_rejected_equals_what_the_source_served(run):
             "zendesk.users": "raw.zendesk__users",
             "zendesk.requesters": "raw.zendesk__requesters",
             "zendesk.ticket_fields": "raw.zendesk__ticket_fields",
+            "zendesk.schedules": "raw.zendesk__schedules",
+            "zendesk.schedule_intervals": "raw.zendesk__schedule_intervals",
+            "zendesk.schedule_holidays": "raw.zendesk__schedule_holidays",
             "hubspot.contacts": "raw.hubspot__contacts",
             "hubspot.companies": "raw.hubspot__companies",
             "surveys.api_responses": "raw.surveys__api_responses",

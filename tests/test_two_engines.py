@@ -99,10 +99,19 @@ def test_scorecard_is_identical(engines):
 
 def test_ticket_and_survey_facts_match(engines):
     duck, pg = engines
+    # the sample's teams are timed on its schedules (the default Zendesk schedule, two team calendars),
+    # so the business-hours sums below compare real values, not nulls
+    timed = "select count(distinct schedule_key) from marts.fct_tickets where business_first_response_seconds > 0"
+    assert _rows(duck, timed) == _rows(pg, timed) == [(3,)]
     for sql in (
         "select count(*), sum(first_response_seconds), sum(handle_seconds), sum(case when is_one_touch_resolved "
         "then 1 else 0 end) from marts.fct_tickets",
         "select count(*), sum(overall_score), sum(case when nps_category = 'promoter' then 1 else 0 end) "
         "from marts.fct_survey_responses",
+        # business hours: local opening times made UTC per day and zone, and the spans joined to them
+        "select count(*), sum(open_epoch), sum(close_epoch) from intermediate.int_business_hours__intervals",
+        "select count(schedule_key), sum(business_first_response_seconds), sum(business_resolution_seconds), "
+        "sum(requester_wait_seconds), sum(business_requester_wait_seconds), sum(agent_wait_seconds), "
+        "sum(business_agent_wait_seconds) from marts.fct_tickets",
     ):
         assert _rows(duck, sql) == _rows(pg, sql)

@@ -31,6 +31,9 @@ ROUTES = {
     "/api/v2/users/show_many.json": "users_show_many.json",
     "/api/v2/satisfaction_ratings.json": "satisfaction_ratings.json",
     "/api/v2/guide/survey_responses": "csat_survey_responses.json",
+    "/api/v2/business_hours/schedules.json": "schedules.json",
+    # schedule 2's holidays; schedule 1 answers 404, as a schedule deleted between the two calls
+    "/api/v2/business_hours/schedules/2/holidays.json": "schedule_holidays.json",
 }
 DAY = date(2026, 3, 10)  # every fixture's timestamps fall on this Shanghai day
 
@@ -169,6 +172,45 @@ def test_the_documented_lists_land_deleted_groups_marked(zendesk):
         (360002, "true"),
     ]
     assert _rows(zendesk, "select count(*) from raw.zendesk__ticket_fields") == [(3,)]
+
+
+def test_the_documented_schedules_land_with_their_intervals_and_holidays(zendesk):
+    total = pipeline.ingest_schedules(zendesk, "contract")
+    counts = {r.stream: (r.records_received, r.records_loaded, r.records_rejected) for r in total.per_partition}
+    # schedules.json: 2 schedules of 5 intervals each; schedule_holidays.json: 2 holidays of schedule 2
+    assert counts == {
+        "zendesk.schedules": (2, 2, 0),
+        "zendesk.schedule_intervals": (10, 10, 0),
+        "zendesk.schedule_holidays": (2, 2, 0),
+    }
+    assert _rows(zendesk, "select id, name, time_zone from raw.zendesk__schedules order by id") == [
+        (1, "North America", "Pacific Time (US & Canada)"),
+        (2, "China", "Beijing"),
+    ]
+    # Monday 09:00-17:00 of schedule 1: 1980-2460 minutes since Sunday midnight, as the reference's example
+    assert _rows(
+        zendesk, "select schedule_id, start_time, end_time from raw.zendesk__schedule_intervals order by 1, 2 limit 1"
+    ) == [(1, 1980, 2460)]
+    # the schedule id comes from the landed file's name: a holiday does not carry it
+    assert _rows(
+        zendesk,
+        "select id, schedule_id, start_date::varchar, end_date::varchar from raw.zendesk__schedule_holidays order by 1",
+    ) == [(201, 2, "2026-02-15", "2026-02-23"), (202, 2, "2026-01-01", "2026-01-01")]
+
+
+def test_an_account_without_schedules_loads_none_and_the_run_goes_on(settings):
+    server = FixtureServer(absent=("schedules.json",))
+    told: list[str] = []
+    try:
+        total = pipeline.ingest_schedules(pointed_at(settings, server), "no-schedules", told.append)
+    finally:
+        server.stop()
+    assert [(r.stream, r.records_fetched, r.records_loaded) for r in total.per_partition] == [
+        ("zendesk.schedules", 0, 0),
+        ("zendesk.schedule_intervals", 0, 0),
+        ("zendesk.schedule_holidays", 0, 0),
+    ]
+    assert told[0].startswith("zendesk.schedules: business-hours schedules are not available on this account")
 
 
 def test_the_kpis_read_the_documented_records_as_zendesk_means_them(zendesk, tmp_path):

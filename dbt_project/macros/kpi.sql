@@ -47,6 +47,10 @@
         ("tickets_resolved_within_target", "sum(case when not is_excluded and is_resolved_within_target then 1 else 0 end)"),
         ("resolution_immature_tickets", "sum(case when not is_excluded and not is_resolution_sla_mature then 1 else 0 end)"),
         ("frt_immature_tickets", "sum(case when not is_excluded and not is_first_response_quarantined and not is_first_response_target_mature then 1 else 0 end)"),
+        ("tickets_with_business_first_reply", "sum(case when not is_excluded and business_first_response_seconds is not null then 1 else 0 end)"),
+        ("business_first_response_seconds_sum", "sum(case when not is_excluded then coalesce(business_first_response_seconds, 0) else 0 end)"),
+        ("tickets_with_business_resolution", "sum(case when not is_excluded and business_resolution_seconds is not null then 1 else 0 end)"),
+        ("business_resolution_seconds_sum", "sum(case when not is_excluded then coalesce(business_resolution_seconds, 0) else 0 end)"),
     ]) }}
 {% endmacro %}
 
@@ -78,6 +82,7 @@
 {% macro kpi_formulas() %}
     {{ return({
         "frt_seconds": ("first_response_seconds_sum", "tickets_with_first_reply", 1),
+        "frt_business_seconds": ("business_first_response_seconds_sum", "tickets_with_business_first_reply", 1),
         "frt_attainment": ("tickets_responded_within_target", "tickets_with_response_target", 1),
         "aht_seconds": ("handle_seconds_sum", "handled_tickets", 1),
         "fcr_rate": ("one_touch_resolved_tickets", "fcr_tickets", 1),

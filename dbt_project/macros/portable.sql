@@ -93,3 +93,10 @@
 {% macro spark__safe_utc_timestamp(expr) -%}
     try_cast(trim({{ expr }}) as timestamp)
 {%- endmacro %}
+
+{# A wall-clock timestamp in `time_zone` (an IANA name; a column or a quoted literal) as a UTC
+   timestamp. Both engines read `timestamp AT TIME ZONE zone` as "this wall-clock time there", then
+   `AT TIME ZONE 'UTC'` gives the UTC wall clock; a day's DST offset is the one of that moment. #}
+{% macro local_to_utc(local_ts, time_zone) -%}
+    cast((({{ local_ts }}) at time zone {{ time_zone }}) at time zone 'UTC' as timestamp)
+{%- endmacro %}

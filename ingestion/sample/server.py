@@ -208,6 +208,17 @@ def _make_handler(server: SampleServer) -> type[BaseHTTPRequestHandler]:
                     payload = server.zendesk_users_show_many(query)
                 elif method == "GET" and path == "/api/v2/ticket_fields.json":
                     payload = server.zendesk_ticket_fields(query)
+                elif method == "GET" and path == "/api/v2/business_hours/schedules.json":
+                    payload = server.zendesk_schedules()
+                elif (
+                    method == "GET"
+                    and path.startswith("/api/v2/business_hours/schedules/")
+                    and path.endswith("/holidays.json")
+                ):
+                    schedule = path.split("/")[5]
+                    if not schedule.isdigit():
+                        raise ApiError(404, {"error": "RecordNotFound", "description": "Not found"})
+                    payload = server.zendesk_schedule_holidays(int(schedule))
                 elif method == "GET" and path.startswith("/api/v2/groups/") and path.endswith(".json"):
                     group = path.removeprefix("/api/v2/groups/").removesuffix(".json")
                     if not group.isdigit():

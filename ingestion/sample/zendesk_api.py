@@ -135,6 +135,30 @@ class ZendeskApi(SampleApi):
         # The list leaves deleted groups out (the retired team): tickets still point to it.
         return self._zendesk_list("groups", [self._group(t) for t in TEAMS], query, "/api/v2/groups.json")
 
+    # One Zendesk schedule, the account's default (Admin Center lists it first): Mon-Fri
+    # 09:00-18:00 in Beijing time (the Rails name Zendesk uses for Asia/Shanghai), closed on the
+    # 2026 Spring Festival and National Day holidays. Zendesk knows no makeup working day: the team
+    # calendar (config/business_calendar.yaml) gives the teams that work China's makeup Saturdays.
+    SCHEDULE_ID = 360_100
+    SCHEDULE_HOLIDAYS = (
+        (360_201, "Spring Festival", "2026-02-15", "2026-02-23"),
+        (360_202, "National Day", "2026-10-01", "2026-10-07"),
+    )
+
+    def zendesk_schedules(self) -> dict:
+        day = 24 * 60
+        intervals = [{"start_time": d * day + 9 * 60, "end_time": d * day + 18 * 60} for d in range(1, 6)]
+        stamp = iso(1_640_995_200)
+        schedule = {"id": self.SCHEDULE_ID, "name": "China Standard", "time_zone": "Beijing",
+                    "created_at": stamp, "updated_at": stamp, "intervals": intervals}  # fmt: skip
+        return {"schedules": [schedule]}
+
+    def zendesk_schedule_holidays(self, schedule_id: int) -> dict:
+        if schedule_id != self.SCHEDULE_ID:
+            raise ApiError(404, {"error": "RecordNotFound", "description": "Not found"})
+        return {"holidays": [{"id": i, "name": n, "start_date": s, "end_date": e}
+                             for i, n, s, e in self.SCHEDULE_HOLIDAYS]}  # fmt: skip
+
     def zendesk_group(self, group_id: int) -> dict:
         """Show Group: answers for a deleted group too, with `deleted: true`."""
         if group_id == RETIRED_TEAM.group_id:

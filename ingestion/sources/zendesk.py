@@ -224,3 +224,37 @@ def fetch_users_by_id(client: SourceClient, result: FetchResult, ids: Iterable[i
         result.add_page(body, len(data["users"]))
         found.update(int(u["id"]) for u in data["users"])
     return [i for i in wanted if i not in found]
+
+
+SCHEDULES_PATH = "/api/v2/business_hours/schedules.json"
+
+
+def fetch_schedules(client: SourceClient, batch: LandingBatch) -> FetchResult:
+    """Every business-hours schedule with its weekly intervals (the intervals are a sideload of
+    the same page). The reference documents no pagination for this list: one page."""
+    result = FetchResult(batch)
+    try:
+        body, data, _ = client.get_json(SCHEDULES_PATH)
+    except SourceNotFoundError as exc:
+        # schedules are a plan feature; the reference does not say what an account without them
+        # gets. A 404 is taken as "none": its tickets are timed on the team calendars only.
+        return FetchResult(batch, unavailable=f"business-hours schedules are not available on this account ({exc})")
+    schedules = data["schedules"]
+    result.add_page(body, len(schedules), schedule_intervals=sum(len(s.get("intervals") or ()) for s in schedules))
+    return result
+
+
+def fetch_schedule_holidays(client: SourceClient, batch: LandingBatch, schedule_ids: Iterable[int]) -> FetchResult:
+    """The holidays of each schedule, one page per schedule, landed as `schedule-<id>-page-1.json`:
+    a holiday does not name its schedule, so the file name carries it (streams.ZENDESK_SCHEDULE_HOLIDAYS).
+    A schedule deleted between the two calls answers 404: it has no holidays to load."""
+    result = FetchResult(batch)
+    for schedule_id in sorted(schedule_ids):
+        try:
+            body, data, _ = client.get_json(f"/api/v2/business_hours/schedules/{schedule_id}/holidays.json")
+        except SourceNotFoundError:
+            continue
+        batch.write_file(f"schedule-{schedule_id}-page-1.json", body)
+        result.pages += 1
+        result.records += len(data["holidays"])
+    return result

@@ -26,6 +26,7 @@ def check_language(value: str, where: str = "CSKPI_REPORT_LANGUAGE") -> str:
 
 KPI_NAMES_ZH = {
     "frt_seconds": "首次响应时间",
+    "frt_business_seconds": "首次响应时间（工作时间）",
     "frt_attainment": "首次响应达标率",
     "aht_seconds": "平均处理时长",
     "fcr_rate": "首次解决率",
@@ -55,6 +56,7 @@ KPI_NAMES_ZH = {
 
 FORMULAS_ZH = {
     "frt_seconds": "∑首次响应时长 / 有首次回复的工单数；目标：各响应级别目标按工单数加权",
+    "frt_business_seconds": "∑工作时间内的首次响应时长 / 按工作时间计时的有首次回复工单数",
     "frt_attainment": "在响应级别目标内首次回复的工单数 / 有目标的工单数",
     "aht_seconds": "∑处理时长 / 已解决工单数",
     "fcr_rate": "首次处理即解决的工单数 / 已过重开观察期的工单数",
@@ -83,7 +85,8 @@ FORMULAS_ZH = {
 }
 
 SOURCES_ZH = {"ticketing: ticket events": "工单系统：工单事件", "ticketing: tickets": "工单系统：工单",
-              "surveys": "满意度调研问卷"}  # fmt: skip
+              "surveys": "满意度调研问卷",
+              "ticketing: ticket events; schedules": "工单系统：工单事件；工作时间表"}  # fmt: skip
 
 
 def period_label(period: Period, language: str) -> str:

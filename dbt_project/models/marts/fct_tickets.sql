@@ -106,6 +106,9 @@ measured as (
         st.first_assigned_at,
         st.first_reply_at,
         st.solved_at,
+        bh.schedule_key, bh.business_first_response_seconds, bh.business_resolution_seconds,
+        bh.requester_wait_seconds, bh.business_requester_wait_seconds, bh.agent_wait_seconds,
+        bh.business_agent_wait_seconds,
         {{ to_local_date('l.created_at') }} as created_date,
         coalesce(ch.channel, 'other') as kpi_channel,
         tc.team,
@@ -121,6 +124,7 @@ measured as (
         {{ seconds_between('l.created_at', 'h.as_of_at') }} as age_seconds_at_horizon
     from lifecycle as l
     inner join timings as st on st.ticket_id = l.ticket_id
+    left join {{ ref('int_zendesk__ticket_business_hours') }} as bh on bh.ticket_id = l.ticket_id
     cross join horizon as h
     left join channels as ch on ch.channel = l.channel
     left join team_and_customer as tc on tc.ticket_id = l.ticket_id
@@ -170,6 +174,17 @@ select
     cast(first_response_target_seconds as bigint) as first_response_target_seconds,
     cast(first_response_seconds <= first_response_target_seconds as boolean) as is_first_response_within_target,
     cast(solved_at as timestamp) as solved_at,
+    -- business time (int_zendesk__ticket_business_hours): the same moments, counted only while the
+    -- ticket's schedule is open; null when no schedule applies or the calendar value is quarantined
+    cast(schedule_key as varchar) as schedule_key,
+    cast(case when first_response_seconds is not null then business_first_response_seconds end as bigint)
+        as business_first_response_seconds,
+    cast(case when resolution_seconds >= 0 then business_resolution_seconds end as bigint)
+        as business_resolution_seconds,
+    cast(requester_wait_seconds as bigint) as requester_wait_seconds,
+    cast(business_requester_wait_seconds as bigint) as business_requester_wait_seconds,
+    cast(agent_wait_seconds as bigint) as agent_wait_seconds,
+    cast(business_agent_wait_seconds as bigint) as business_agent_wait_seconds,
     cast(handle_seconds as bigint) as handle_seconds,
     cast(talk_seconds as bigint) as talk_seconds,
     cast(public_agent_replies as bigint) as public_agent_replies,

@@ -183,6 +183,67 @@ def _whole_stream(
     return _asset
 
 
+def _schedules_asset() -> dg.AssetsDefinition:
+    """Zendesk's business-hours schedules, their weekly intervals (from the same page) and each
+    schedule's holidays: three raw tables, each with its accounting check."""
+    streams = (
+        ("schedules", "Zendesk business-hours schedules (name, time zone), replaced on each run."),
+        ("schedule_intervals", "The weekly business-hours intervals of each Zendesk schedule (minutes since "
+         "Sunday midnight, local to the schedule), from the schedules page; replaced on each run."),
+        ("schedule_holidays", "The holidays of each Zendesk schedule (local dates, both ends inclusive), "
+         "replaced on each run."),
+    )  # fmt: skip
+
+    @dg.multi_asset(
+        name="zendesk__schedules",
+        specs=[
+            dg.AssetSpec(["raw", "zendesk", name], group_name="ingestion", description=text, kinds={"python", "duckdb"})
+            for name, text in streams
+        ],
+        check_specs=[_accounting_spec("zendesk", name) for name, _ in streams],
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        pool=DUCKDB_WRITERS,
+    )
+    def _asset(context: dg.AssetExecutionContext, source_accounts: SourceAccounts):
+        settings = source_accounts.settings()
+        total = pipeline.ingest_schedules(settings, context.run.run_id, context.log.info)
+        mode = _mode_metadata(settings, "zendesk")
+        for name, _ in streams:
+            loads = [load for load in total.per_partition if load.stream == f"zendesk.{name}"]
+            counts = _counts(loads[0]) if loads else {"records_fetched": 0}
+            yield dg.MaterializeResult(
+                asset_key=dg.AssetKey(["raw", "zendesk", name]),
+                metadata={**counts, **mode},
+                check_results=[_accounting_check(context, "zendesk", name)],
+            )
+
+    return _asset
+
+
+@dg.asset(
+    name="business_days",
+    key_prefix=["raw", "calendar"],
+    group_name="ingestion",
+    description="The teams' business calendars (config/business_calendar.yaml) expanded to opening intervals per "
+    "local day for every year the tickets live in: public holidays closed, China's makeup working days open. "
+    "Fails naming the year when a holiday library does not know a year that has tickets.",
+    deps=[dg.AssetKey(["raw", "zendesk", "tickets"])],
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    pool=DUCKDB_WRITERS,
+    kinds={"python", "duckdb"},
+)
+def business_days_asset(context: dg.AssetExecutionContext, source_accounts: SourceAccounts) -> dg.MaterializeResult:
+    settings = source_accounts.settings()
+    notes = pipeline.ingest_business_calendar(settings, context.run.run_id, context.log.info)
+    # expanded for the years of the Zendesk tickets: it follows their source's mode (off: no tickets, no days)
+    return dg.MaterializeResult(
+        metadata={
+            **{k: dg.MetadataValue.json(v) if isinstance(v, list) else v for k, v in notes.items()},
+            **_mode_metadata(settings, "zendesk"),
+        }
+    )
+
+
 ingestion_assets = [
     _daily_stream(
         "zendesk",
@@ -248,6 +309,8 @@ ingestion_assets = [
         "Zendesk ticket fields and their dropdown options, replaced on each run.",
         pipeline.ingest_ticket_fields,
     ),
+    _schedules_asset(),
+    business_days_asset,
     _whole_stream(
         "hubspot", "contacts", "HubSpot contacts modified since the committed cursor.", pipeline.ingest_contacts
     ),
