@@ -29,8 +29,10 @@ from ingestion.streams import (
     ZENDESK_GROUPS,
     ZENDESK_REQUESTERS,
     ZENDESK_SATISFACTION_RATINGS,
+    ZENDESK_SLA_POLICIES,
     ZENDESK_TICKET_EVENTS,
     ZENDESK_TICKET_FIELDS,
+    ZENDESK_TICKET_METRIC_EVENTS,
     ZENDESK_TICKET_METRICS,
     ZENDESK_TICKETS,
     ZENDESK_USERS,
@@ -182,6 +184,19 @@ def ingest_tickets(settings: Settings, first: date, last: date, run_id: str, pro
 def ingest_ticket_events(settings: Settings, first: date, last: date, run_id: str, progress: Progress = _quiet):
     return _by_day(
         settings, ZENDESK_TICKET_EVENTS, "zendesk", first, last, run_id, progress, zendesk.fetch_ticket_events
+    )
+
+
+def ingest_ticket_metric_events(settings: Settings, first: date, last: date, run_id: str, progress: Progress = _quiet):
+    return _by_day(
+        settings,
+        ZENDESK_TICKET_METRIC_EVENTS,
+        "zendesk",
+        first,
+        last,
+        run_id,
+        progress,
+        zendesk.fetch_ticket_metric_events,
     )
 
 
@@ -346,6 +361,10 @@ def ingest_requesters(settings: Settings, run_id: str, progress: Progress = _qui
 
 def ingest_ticket_fields(settings: Settings, run_id: str, progress: Progress = _quiet) -> LoadResult:
     return _snapshot(settings, ZENDESK_TICKET_FIELDS, zendesk.fetch_ticket_fields, run_id, progress)
+
+
+def ingest_sla_policies(settings: Settings, run_id: str, progress: Progress = _quiet) -> LoadResult:
+    return _snapshot(settings, ZENDESK_SLA_POLICIES, zendesk.fetch_sla_policies, run_id, progress)
 
 
 def _crm(
@@ -557,6 +576,7 @@ def ingest_survey_csv(settings: Settings, first: date, last: date, run_id: str, 
 DAILY_INGESTS = (
     ingest_tickets,
     ingest_ticket_events,
+    ingest_ticket_metric_events,
     ingest_satisfaction_ratings,
     ingest_csat_survey_responses,
     ingest_survey_api,
@@ -567,6 +587,7 @@ REFERENCE_INGESTS = (
     ingest_agents,
     ingest_requesters,
     ingest_ticket_fields,
+    ingest_sla_policies,
     ingest_contacts,
     ingest_companies,
 )
