@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(materialized='table', tags=['report']) }}
 -- SLA outcomes as additive parts: one row per local day (the ticket's creation day, as every
 -- ticket KPI) x channel x team x priority x response level x SLA metric x source. Attainment over
 -- any slice is sum(sla_met) / sum(sla_measured); excluded tickets count in no part.

@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(materialized='table', tags=['report']) }}
 -- One row per ticket x SLA metric x instance: its target, and whether and when it was met or
 -- breached (kpi-definitions.md, "SLA attainment").
 --
