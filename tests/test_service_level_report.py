@@ -152,7 +152,7 @@ def test_the_default_period_is_the_last_full_month_of_published_data(march):
 def test_every_scorecard_kpi_appears_with_its_actual_and_status(march):
     _, snapshot, _, doc, _ = march
     expected = _month_scorecard(snapshot, "denominator")
-    assert len(expected) == 23  # the contract's 15 KPIs and the 4 CSAT dimensions' share and mean
+    assert len(expected) == 31  # the contract's 15 KPIs, the 4 CSAT dimensions' share and mean, 8 SLA KPIs
     table = zip(doc.row_attrs["scorecard-table"][1:], doc.rows["scorecard-table"][1:], strict=True)
     rows = {attrs["data-kpi"]: cells for attrs, cells in table}
     assert set(rows) == {code for code, *_ in expected}
@@ -410,7 +410,7 @@ def test_the_report_in_chinese_shows_every_kpi_with_its_value(march, march_zh):
     rows_en = {a["data-kpi"]: c for a, c in zip(doc_en.row_attrs["scorecard-table"][1:],
                                                  doc_en.rows["scorecard-table"][1:], strict=True)}  # fmt: skip
     expected = _month_scorecard(snapshot)
-    assert set(rows) == {code for code, *_ in expected} and len(rows) == 23
+    assert set(rows) == {code for code, *_ in expected} and len(rows) == 31
     for code, _, actual, met in expected:
         name, value, status = rows[code][0], rows[code][4], rows[code][6]
         assert re.search(r"[\u4e00-\u9fff]", name), (code, name)  # a Chinese name for every KPI

@@ -48,6 +48,14 @@ KPI_NAMES_ZH = {
     "csat_attitude_mean": "服务态度满意度均分（1-5）",
     "csat_resolution_rate": "问题解决满意度（4-5分占比）",
     "csat_resolution_mean": "问题解决满意度均分（1-5）",
+    "sla_attainment": "SLA达标率",
+    "sla_first_reply_attainment": "SLA首次回复达标率",
+    "sla_next_reply_attainment": "SLA后续回复达标率",
+    "sla_periodic_update_attainment": "SLA定期更新达标率",
+    "sla_requester_wait_attainment": "SLA客户等待时间达标率",
+    "sla_agent_work_attainment": "SLA坐席工作时间达标率",
+    "sla_resolution_attainment": "SLA解决时间达标率",
+    "sla_at_risk_rate": "SLA临近违约占比",
 }
 
 FORMULAS_ZH = {
@@ -74,10 +82,18 @@ FORMULAS_ZH = {
     "csat_attitude_mean": "∑态度评分 / 回答态度的评价数",
     "csat_resolution_rate": "解决评4-5分的评价数 / 回答解决情况的评价数",
     "csat_resolution_mean": "∑解决评分 / 回答解决情况的评价数",
+    "sla_attainment": "达成的SLA目标 / 已达成或已违约的SLA目标（全部SLA指标）",
+    "sla_first_reply_attainment": "在SLA目标内首次回复 / 已达成或已违约的首次回复SLA",
+    "sla_next_reply_attainment": "在SLA目标内后续回复 / 已达成或已违约的后续回复SLA",
+    "sla_periodic_update_attainment": "在SLA目标内定期更新 / 已达成或已违约的定期更新SLA",
+    "sla_requester_wait_attainment": "在SLA目标内的客户等待 / 已达成或已违约的客户等待SLA",
+    "sla_agent_work_attainment": "在SLA目标内的坐席工作时间 / 已达成或已违约的坐席工作时间SLA",
+    "sla_resolution_attainment": "在SLA目标内解决 / 已达成或已违约的解决SLA",
+    "sla_at_risk_rate": "已用超过80%目标时间的未完成SLA / 未完成的SLA",
 }
 
 SOURCES_ZH = {"ticketing: ticket events": "工单系统：工单事件", "ticketing: tickets": "工单系统：工单",
-              "surveys": "满意度调研问卷"}  # fmt: skip
+              "ticketing: SLA metric events": "工单系统：SLA指标事件", "surveys": "满意度调研问卷"}  # fmt: skip
 
 
 def period_label(period: Period, language: str) -> str:
