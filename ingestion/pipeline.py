@@ -364,7 +364,19 @@ def ingest_ticket_fields(settings: Settings, run_id: str, progress: Progress = _
 
 
 def ingest_sla_policies(settings: Settings, run_id: str, progress: Progress = _quiet) -> LoadResult:
-    return _snapshot(settings, ZENDESK_SLA_POLICIES, zendesk.fetch_sla_policies, run_id, progress)
+    """The SLA policies; an account without them (a plan without SLAs) loads an empty list and says so."""
+    unavailable: list[str] = []
+
+    def fetch(client, batch: LandingBatch) -> FetchResult:
+        result = zendesk.fetch_sla_policies(client, batch)
+        if result.unavailable:
+            unavailable.append(result.unavailable)
+        return result
+
+    result = _snapshot(settings, ZENDESK_SLA_POLICIES, fetch, run_id, progress)
+    for note in unavailable:
+        progress(f"{ZENDESK_SLA_POLICIES.name}: {note}")
+    return result
 
 
 def _crm(

@@ -186,6 +186,23 @@ def test_the_documented_sla_policies_land_one_row_per_target(zendesk):
         assert loader.accounting_gaps(con, "contract", "zendesk", "sla_policies") == []
 
 
+def test_an_account_without_sla_policies_loads_an_empty_list_and_says_so(settings):
+    """A plan without SLAs: the endpoint answers 404 (the reference does not say what it answers):
+    0 records, an empty table, the ledger accounts for it, and the run log says the response-level
+    targets are the policy."""
+    server = FixtureServer(absent=("sla_policies.json",))
+    told: list[str] = []
+    try:
+        result = pipeline.ingest_sla_policies(pointed_at(settings, server), "no-slas", told.append)
+    finally:
+        server.stop()
+    assert (result.records_fetched, result.records_loaded) == (0, 0)
+    assert _rows(settings, "select count(*) from raw.zendesk__sla_policies") == [(0,)]
+    assert [line for line in told if "response-level targets are the SLA policy" in line] != []
+    with closing(loader.connect(settings.warehouse_path)) as con:
+        assert loader.accounting_gaps(con, "no-slas", "zendesk", "sla_policies") == []
+
+
 def test_the_documented_metric_events_land_typed_with_their_sla(zendesk):
     """incremental_ticket_metric_events.json: 25 events, all on 03-10 (01:12Z to 03:05Z): 25 loaded.
     Its apply_sla events carry policy 25's targets (60, 240 in business hours, 60, 100 minutes); the

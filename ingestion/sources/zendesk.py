@@ -11,7 +11,7 @@ from datetime import datetime
 
 import orjson
 
-from ingestion.errors import SourceNotFoundError
+from ingestion.errors import SourceAuthError, SourceNotFoundError
 from ingestion.http import SourceClient
 from ingestion.landing import LandingBatch
 from ingestion.sources.paging import CursorGuard, FetchResult
@@ -128,12 +128,26 @@ def fetch_sla_policies(client: SourceClient, batch: LandingBatch) -> FetchResult
 
     The reference shows `count`, `next_page` and `previous_page` and no paging parameters; all
     policies come on one page in practice. A `next_page` is followed should one come.
+
+    SLA policies exist on the Professional plan and above, and the endpoint is for admins. The
+    reference does not say what a lower plan answers; a 403 or 404 to the first request is taken
+    as "this account has no SLA policies": an empty list, marked `unavailable`, so the project's
+    response-level targets are the policy. Wrong credentials still fail the run on every other
+    Zendesk stream; an error after pages have landed fails this one.
     """
     result = FetchResult(batch)
     guard = CursorGuard("zendesk.sla_policies")
     url: str = "/api/v2/slas/policies.json"
     while True:
-        body, data, _ = client.get_json(url)
+        try:
+            body, data, _ = client.get_json(url)
+        except (SourceAuthError, SourceNotFoundError) as exc:
+            if batch.files:
+                raise
+            return FetchResult(
+                batch, unavailable=f"no SLA policies readable on this account ({exc}); the response-level "
+                "targets are the SLA policy"
+            )  # fmt: skip
         result.add_page(body, sum(max(len(p.get("policy_metrics") or ()), 1) for p in data["sla_policies"]))
         if not data.get("next_page"):
             return result
