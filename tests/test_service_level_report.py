@@ -171,6 +171,34 @@ def test_every_scorecard_kpi_appears_with_its_actual_and_status(march):
     assert rows["aht_seconds"][4].endswith(" h")
 
 
+def test_sla_attainment_by_metric_follows_the_scorecard(march):
+    """The sample's one SLA policy sets first reply, next reply and requester wait targets
+    (ingestion/sample/sla.py): the table has those three metrics, each with the month's parts from the
+    published fct_sla_daily and the attainment the scorecard shows for it."""
+    _, snapshot, _, doc, _ = march
+    with closing(duckdb.connect(str(snapshot), read_only=True)) as con:
+        parts = {
+            m: (met, breached, open_, at_risk)
+            for m, met, breached, open_, at_risk in con.execute(
+                "select sla_metric, sum(sla_met), sum(sla_breached), sum(sla_open), sum(sla_at_risk) "
+                "from marts.fct_sla_daily where sla_date >= '2026-03-01' and sla_date < '2026-04-01' group by 1"
+            ).fetchall()
+        }
+    scorecard = {code: actual for code, _, actual, _ in _month_scorecard(snapshot)}
+    rows = {cells[0]: cells for cells in doc.rows["sla-table"][1:]}
+    assert set(rows) == {"First reply", "Next reply", "Requester wait"}
+    for label, metric, code in (
+        ("First reply", "first_reply_time", "sla_first_reply_attainment"),
+        ("Next reply", "next_reply_time", "sla_next_reply_attainment"),
+        ("Requester wait", "requester_wait_time", "sla_requester_wait_attainment"),
+    ):
+        met, breached, open_, at_risk = parts[metric]
+        assert met + breached > 0, metric
+        assert rows[label][1:] == [f"{met:,}", f"{breached:,}", kpi_value(code, scorecard[code]), f"{open_:,}",
+                                   f"{at_risk:,}"]  # fmt: skip
+        assert rows[label][3] == kpi_value(code, met / (met + breached))
+
+
 def test_each_chart_is_there_with_its_data_points(march):
     _, _, _, doc, _ = march
     assert set(CHARTS) <= set(doc.figures), set(CHARTS) - set(doc.figures)
