@@ -32,8 +32,10 @@ from ingestion.streams import (
     ZENDESK_SCHEDULE_HOLIDAYS,
     ZENDESK_SCHEDULE_INTERVALS,
     ZENDESK_SCHEDULES,
+    ZENDESK_SLA_POLICIES,
     ZENDESK_TICKET_EVENTS,
     ZENDESK_TICKET_FIELDS,
+    ZENDESK_TICKET_METRIC_EVENTS,
     ZENDESK_TICKET_METRICS,
     ZENDESK_TICKETS,
     ZENDESK_USERS,
@@ -185,6 +187,19 @@ def ingest_tickets(settings: Settings, first: date, last: date, run_id: str, pro
 def ingest_ticket_events(settings: Settings, first: date, last: date, run_id: str, progress: Progress = _quiet):
     return _by_day(
         settings, ZENDESK_TICKET_EVENTS, "zendesk", first, last, run_id, progress, zendesk.fetch_ticket_events
+    )
+
+
+def ingest_ticket_metric_events(settings: Settings, first: date, last: date, run_id: str, progress: Progress = _quiet):
+    return _by_day(
+        settings,
+        ZENDESK_TICKET_METRIC_EVENTS,
+        "zendesk",
+        first,
+        last,
+        run_id,
+        progress,
+        zendesk.fetch_ticket_metric_events,
     )
 
 
@@ -417,6 +432,22 @@ def ingest_business_calendar(
     return notes
 
 
+def ingest_sla_policies(settings: Settings, run_id: str, progress: Progress = _quiet) -> LoadResult:
+    """The SLA policies; an account without them (a plan without SLAs) loads an empty list and says so."""
+    unavailable: list[str] = []
+
+    def fetch(client, batch: LandingBatch) -> FetchResult:
+        result = zendesk.fetch_sla_policies(client, batch)
+        if result.unavailable:
+            unavailable.append(result.unavailable)
+        return result
+
+    result = _snapshot(settings, ZENDESK_SLA_POLICIES, fetch, run_id, progress)
+    for note in unavailable:
+        progress(f"{ZENDESK_SLA_POLICIES.name}: {note}")
+    return result
+
+
 def _crm(
     settings: Settings,
     spec: StreamSpec,
@@ -626,6 +657,7 @@ def ingest_survey_csv(settings: Settings, first: date, last: date, run_id: str, 
 DAILY_INGESTS = (
     ingest_tickets,
     ingest_ticket_events,
+    ingest_ticket_metric_events,
     ingest_satisfaction_ratings,
     ingest_csat_survey_responses,
     ingest_survey_api,
@@ -638,6 +670,7 @@ REFERENCE_INGESTS = (
     ingest_ticket_fields,
     ingest_schedules,
     ingest_business_calendar,
+    ingest_sla_policies,
     ingest_contacts,
     ingest_companies,
 )

@@ -530,6 +530,113 @@ ZENDESK_SCHEDULE_HOLIDAYS = StreamSpec(
 )
 
 
+# SLA policies (GET /api/v2/slas/policies, reference page "SLA Policies"): one raw row per policy
+# metric (a policy's target for one priority and one metric, in minutes, in calendar or business
+# hours), so staging reads typed columns on every engine instead of unnesting JSON. A policy with
+# no policy metrics (the array is optional) keeps one row whose metric is null: it is loaded, not
+# lost, and measures nothing. `_record` holds the policy (less its metrics array) and the metric.
+# A small list, replaced on each load; (policy, priority, metric) is the key.
+def _sla_policy_reader() -> str:
+    metrics = "json_extract(policy, '$.policy_metrics[*]')"
+    files = "read_json_objects({files}, format='unstructured', filename=true, maximum_object_size=536870912)"
+    return (
+        "select filename, json_object('policy', json_merge_patch(policy, '{\"policy_metrics\": null}'), "
+        "'policy_metric', metric) as rec from ("
+        f"select filename, policy, unnest(case when len({metrics}) = 0 then [null::json] else {metrics} end) "
+        f"as metric from (select filename, {json_array('$.sla_policies[*]').replace(' as rec', ' as policy')} "
+        f"from {files}))"
+    )
+
+
+def _policy(path: str) -> str:
+    return f"json_extract_string(rec, '$.policy.{path}')"
+
+
+def _policy_metric(path: str) -> str:
+    return f"json_extract_string(rec, '$.policy_metric.{path}')"
+
+
+ZENDESK_SLA_POLICIES = StreamSpec(
+    source="zendesk",
+    stream="sla_policies",
+    mode="snapshot",
+    reader=_sla_policy_reader(),
+    columns=(
+        Column(
+            "policy_metric_key",
+            f"{_policy('id')} || ':' || coalesce({_policy_metric('priority')}, '') || ':' "
+            f"|| coalesce({_policy_metric('metric')}, '')",
+            "varchar",
+        ),
+        Column("policy_id", f"try_cast({_policy('id')} as bigint)", "bigint"),
+        Column("title", _policy("title"), "varchar"),
+        Column("policy_position", f"try_cast({_policy('position')} as integer)", "integer"),
+        Column("updated_at", ts_iso(_policy("updated_at")), "timestamp"),
+        Column("priority", _policy_metric("priority"), "varchar"),
+        Column("metric", _policy_metric("metric"), "varchar"),
+        Column("target_minutes", f"try_cast({_policy_metric('target')} as integer)", "integer"),
+        Column("business_hours", f"try_cast({_policy_metric('business_hours')} as boolean)", "boolean"),
+    ),
+    rules=(
+        ("policy_id is null", "missing id"),
+        (
+            f"{_policy_metric('metric')} is not null and (target_minutes is null or target_minutes < 0)",
+            "missing or negative target",
+        ),
+    ),
+    key="policy_metric_key",
+    version="updated_at",
+)
+
+# Ticket metric events (GET /api/v2/incremental/ticket_metric_events, a time-based incremental
+# export; "Ticket metric event types reference"): the clock of each metric (reply_time,
+# requester_wait_time, agent_work_time, periodic_update_time, pausable_update_time,
+# resolution_time) of each ticket, per instance (reply_time's instance 1 is the first reply, later
+# ones the next replies): activate, pause, fulfill, apply_sla (the policy and its target),
+# breach, update_status (the time measured). Events never change: keyed by (id, time), added once,
+# placed on the local day of their time, like ticket events. Typed as event_type and event_time
+# (`type` and `time` are type names in SQL). `deleted` is the reference's "the
+# event has been deleted" (a breach Zendesk withdrew): kept and typed, and staging honours it.
+ZENDESK_TICKET_METRIC_EVENTS = StreamSpec(
+    source="zendesk",
+    stream="ticket_metric_events",
+    mode="versions",
+    reader=_json_reader("$.ticket_metric_events[*]"),
+    columns=(
+        Column("id", "try_cast(json_extract_string(rec, '$.id') as bigint)", "bigint"),
+        Column("ticket_id", "try_cast(json_extract_string(rec, '$.ticket_id') as bigint)", "bigint"),
+        Column("metric", "json_extract_string(rec, '$.metric')", "varchar"),
+        Column("instance_id", "try_cast(json_extract_string(rec, '$.instance_id') as integer)", "integer"),
+        Column("event_type", "json_extract_string(rec, '$.type')", "varchar"),
+        Column("event_time", ts_iso("json_extract_string(rec, '$.time')"), "timestamp"),
+        Column("is_deleted", "coalesce(try_cast(json_extract_string(rec, '$.deleted') as boolean), false)", "boolean"),
+        Column("sla_target_minutes", "try_cast(json_extract_string(rec, '$.sla.target') as integer)", "integer"),
+        Column(
+            "sla_business_hours", "try_cast(json_extract_string(rec, '$.sla.business_hours') as boolean)", "boolean"
+        ),
+        Column("sla_policy_id", "try_cast(json_extract_string(rec, '$.sla.policy.id') as bigint)", "bigint"),
+        Column("sla_policy_title", "json_extract_string(rec, '$.sla.policy.title')", "varchar"),
+        Column(
+            "status_calendar_minutes", "try_cast(json_extract_string(rec, '$.status.calendar') as integer)", "integer"
+        ),
+        Column(
+            "status_business_minutes", "try_cast(json_extract_string(rec, '$.status.business') as integer)", "integer"
+        ),
+    ),
+    rules=(
+        ("id is null", "missing id"),
+        ("ticket_id is null", "missing ticket_id"),
+        ("metric is null", "missing metric"),
+        ("event_type is null", "missing type"),
+        *_required_ts("event_time"),
+        ("event_type = 'apply_sla' and sla_target_minutes is null", "apply_sla without a target"),
+    ),
+    key="id",
+    version="event_time",
+    partition_by="event_time",
+)
+
+
 # CRM objects change, so raw keeps their versions keyed by (id, last modified time), as tickets do:
 # a load adds the versions it does not hold and never deletes one; staging picks the newest. An
 # archived record (read with `archived=true`; search never returns one) is a version of its own at
@@ -726,6 +833,8 @@ ALL_HTTP_STREAMS: tuple[StreamSpec, ...] = (
     ZENDESK_SCHEDULES,
     ZENDESK_SCHEDULE_INTERVALS,
     ZENDESK_SCHEDULE_HOLIDAYS,
+    ZENDESK_SLA_POLICIES,
+    ZENDESK_TICKET_METRIC_EVENTS,
     HUBSPOT_CONTACTS,
     HUBSPOT_COMPANIES,
     SURVEY_API_RESPONSES,

@@ -44,6 +44,7 @@ def _served(source: SampleSource) -> dict[str, int]:
     return {
         "zendesk.tickets": len(source.tickets_updated(start, end)),
         "zendesk.ticket_events": sum(len(a.child_events) for a in source.audits_between(start, end)),
+        "zendesk.ticket_metric_events": len(source.metric_events_between(start, end)),
         "zendesk.satisfaction_ratings": len(source.satisfaction_ratings(start, end)),
         # versions last changed in the days (the fetch reaches further back; those count as outside)
         "zendesk.csat_survey_responses": len(source.csat_survey_responses(start, end)),
@@ -58,6 +59,8 @@ def _served(source: SampleSource) -> dict[str, int]:
         "zendesk.schedules": 1,
         "zendesk.schedule_intervals": 5,
         "zendesk.schedule_holidays": 2,
+        # one policy: 4 priorities x 3 metrics (ingestion/sample/sla.py)
+        "zendesk.sla_policies": 12,
         "hubspot.contacts": contact_count_as_of(source),
         "hubspot.companies": len(source.companies_modified_since(0)),
         # survey API versions of the days: a response's update, else its creation (never updated)
@@ -104,6 +107,8 @@ def test_loaded_plus_rejected_equals_what_the_source_served(run):
         tables = {
             "zendesk.tickets": "raw.zendesk__tickets",
             "zendesk.ticket_events": "raw.zendesk__ticket_events",
+            "zendesk.ticket_metric_events": "raw.zendesk__ticket_metric_events",
+            "zendesk.sla_policies": "raw.zendesk__sla_policies",
             "zendesk.csat_survey_responses": "raw.zendesk__csat_survey_responses",
             "zendesk.groups": "raw.zendesk__groups",
             "zendesk.users": "raw.zendesk__users",

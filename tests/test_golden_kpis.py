@@ -34,8 +34,10 @@ from ingestion.streams import (
     ZENDESK_CSAT_SURVEY_RESPONSES,
     ZENDESK_GROUPS,
     ZENDESK_SATISFACTION_RATINGS,
+    ZENDESK_SLA_POLICIES,
     ZENDESK_TICKET_EVENTS,
     ZENDESK_TICKET_FIELDS,
+    ZENDESK_TICKET_METRIC_EVENTS,
     ZENDESK_TICKET_METRICS,
     ZENDESK_TICKETS,
     ZENDESK_USERS,
@@ -68,6 +70,9 @@ def build_warehouse(tmp: Path) -> Path:
         loader.load(con, ZENDESK_SATISFACTION_RATINGS, [pages["satisfaction_ratings"]], window=window, **common)
         # the golden account is on the legacy CSAT: no survey responses
         loader.load(con, ZENDESK_CSAT_SURVEY_RESPONSES, [], window=window, **common)
+        # and has no SLA policies: its SLA outcomes are the response-level targets' (tests/test_sla.py)
+        loader.load(con, ZENDESK_TICKET_METRIC_EVENTS, [], window=window, **common)
+        loader.load(con, ZENDESK_SLA_POLICIES, [], **common)
         # the groups list and, in the same batch, a deleted group the connector fetched by id
         loader.load(con, ZENDESK_GROUPS, [pages["groups"], pages["groups_by_id"]], **common)
         for spec, name in ((ZENDESK_USERS, "users"), (ZENDESK_TICKET_FIELDS, "ticket_fields"),
@@ -631,3 +636,40 @@ def test_the_first_partial_periods_and_days_before_history_start_are_incomplete(
         "quarter 2026-01-01": False,
     }
     assert breakdown == {k: v for k, v in periods.items() if not k.startswith("day")}
+
+
+def test_sla_without_policies_is_the_response_level_targets(warehouse):
+    """The golden account has no Zendesk SLA policies and no metric events: its SLA outcomes are
+    the response-level targets', first reply and resolution, read off the hand-worked days above.
+
+    D: first reply 12 of 16 within target (missed: T5 and T10 no reply, T9 100 s and T20 40 s over
+    chat's 30 s); resolution 11 of 16 within 24 h (missed: T4, T9, T10, T5, T20). Every one of the
+    16 is past both clocks: nothing open. Over both metrics 23 of 32 = 71.875 % against 90 %.
+    D-3: T63 (L1, solved after 30 h) and T65 (L1, still open) breached their 24 h resolution time,
+    each at creation + 86400 s. D+7: T71 and T72 are under their resolution times: 2 open."""
+    rows = warehouse.execute(
+        "select distinct sla_source from marts.fct_ticket_sla union all "
+        "select distinct sla_metric from marts.fct_ticket_sla order by 1"
+    ).fetchall()
+    assert rows == [("first_reply_time",), ("resolution_time",), ("response_level_targets",)]
+    breached = warehouse.execute(
+        "select sla_metric, ticket_id from marts.fct_ticket_sla where created_date = ? and is_breached "
+        "and not is_excluded order by 1, 2",
+        [D],
+    ).fetchall()
+    assert breached == [
+        ("first_reply_time", 1005), ("first_reply_time", 1009), ("first_reply_time", 1010),
+        ("first_reply_time", 1020), ("resolution_time", 1004), ("resolution_time", 1005),
+        ("resolution_time", 1009), ("resolution_time", 1010), ("resolution_time", 1020),
+    ]  # fmt: skip
+    assert _scorecard_row(warehouse, "day", D, "sla_first_reply_attainment") == (12, 16, 0.75, 0.9, False, 0)
+    assert _scorecard_row(warehouse, "day", D, "sla_resolution_attainment") == (11, 16, 0.6875, 0.9, False, 0)
+    assert _scorecard_row(warehouse, "day", D, "sla_attainment") == (23, 32, 0.71875, 0.9, False, 0)
+    late = warehouse.execute(
+        "select ticket_id, cast(extract(epoch from breached_at) - extract(epoch from applied_at) as bigint) "
+        "from marts.fct_ticket_sla where sla_metric = 'resolution_time' and created_date = ? and is_breached "
+        "order by 1",
+        [DM3],
+    ).fetchall()
+    assert late == [(1063, 86400), (1065, 86400)]
+    assert _scorecard_row(warehouse, "day", D7, "sla_resolution_attainment") == (0, 0, None, 0.9, None, 2)

@@ -175,8 +175,8 @@ def test_every_scorecard_kpi_appears_with_its_actual_and_status(march):
     _, snapshot, _, doc, _ = march
     expected = _month_scorecard(snapshot, "denominator")
     # the contract's 15 KPIs, the business-hours FRT, the 4 CSAT dimensions' share and mean, backlog,
-    # backlog beyond SLA, net flow
-    assert len(expected) == 27
+    # backlog beyond SLA, net flow, 8 SLA KPIs
+    assert len(expected) == 35
     table = zip(doc.row_attrs["scorecard-table"][1:], doc.rows["scorecard-table"][1:], strict=True)
     rows = {attrs["data-kpi"]: cells for attrs, cells in table}
     assert set(rows) == {code for code, *_ in expected}
@@ -193,6 +193,34 @@ def test_every_scorecard_kpi_appears_with_its_actual_and_status(march):
     assert rows["frt_seconds"][4] == f"{frt / 60:,.1f} min"
     assert rows["aht_seconds"][0] == "Average handle time (h)"
     assert rows["aht_seconds"][4].endswith(" h")
+
+
+def test_sla_attainment_by_metric_follows_the_scorecard(march):
+    """The sample's one SLA policy sets first reply, next reply and requester wait targets
+    (ingestion/sample/sla.py): the table has those three metrics, each with the month's parts from the
+    published fct_sla_daily and the attainment the scorecard shows for it."""
+    _, snapshot, _, doc, _ = march
+    with closing(duckdb.connect(str(snapshot), read_only=True)) as con:
+        parts = {
+            m: (met, breached, open_, at_risk)
+            for m, met, breached, open_, at_risk in con.execute(
+                "select sla_metric, sum(sla_met), sum(sla_breached), sum(sla_open), sum(sla_at_risk) "
+                "from marts.fct_sla_daily where sla_date >= '2026-03-01' and sla_date < '2026-04-01' group by 1"
+            ).fetchall()
+        }
+    scorecard = {code: actual for code, _, actual, _ in _month_scorecard(snapshot)}
+    rows = {cells[0]: cells for cells in doc.rows["sla-table"][1:]}
+    assert set(rows) == {"First reply", "Next reply", "Requester wait"}
+    for label, metric, code in (
+        ("First reply", "first_reply_time", "sla_first_reply_attainment"),
+        ("Next reply", "next_reply_time", "sla_next_reply_attainment"),
+        ("Requester wait", "requester_wait_time", "sla_requester_wait_attainment"),
+    ):
+        met, breached, open_, at_risk = parts[metric]
+        assert met + breached > 0, metric
+        assert rows[label][1:] == [f"{met:,}", f"{breached:,}", kpi_value(code, scorecard[code]), f"{open_:,}",
+                                   f"{at_risk:,}"]  # fmt: skip
+        assert rows[label][3] == kpi_value(code, met / (met + breached))
 
 
 def test_each_chart_is_there_with_its_data_points(march):
@@ -434,7 +462,7 @@ def test_the_report_in_chinese_shows_every_kpi_with_its_value(march, march_zh):
     rows_en = {a["data-kpi"]: c for a, c in zip(doc_en.row_attrs["scorecard-table"][1:],
                                                  doc_en.rows["scorecard-table"][1:], strict=True)}  # fmt: skip
     expected = _month_scorecard(snapshot)
-    assert set(rows) == {code for code, *_ in expected} and len(rows) == 27
+    assert set(rows) == {code for code, *_ in expected} and len(rows) == 35
     for code, _, actual, met in expected:
         name, value, status = rows[code][0], rows[code][4], rows[code][6]
         assert re.search(r"[\u4e00-\u9fff]", name), (code, name)  # a Chinese name for every KPI
@@ -508,10 +536,12 @@ def test_a_month_prints_on_six_a4_pages_with_no_row_split(march, march_zh, langu
     assert summary in texts[0]
     # no printed table row split over two pages: each row's cells, in order, on one page (the
     # scorecard's source column is not printed; unplanned plan rows and all but the first three
-    # root-cause tables print as a line of their own; chart data tables only on screen)
+    # root-cause tables print as a line of their own; chart data tables and SLA attainment by metric, whose
+    # attainments are the scorecard's SLA rows, only on screen)
     printed = {"scorecard-table": lambda cells: [c for i, c in enumerate(cells) if i != 2],
                "flagged-days": list, "data-quality-note": list, "plan-table": list}  # fmt: skip
-    root_causes = [t for t in doc.rows if t not in printed and t not in ("chart-data", "root-cause")][:3]
+    screen_only = ("chart-data", "root-cause", "sla-table")
+    root_causes = [t for t in doc.rows if t not in printed and t not in screen_only][:3]
     checked = 0
     for table in [*printed, *root_causes]:
         keep = printed.get(table, list)

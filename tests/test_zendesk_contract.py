@@ -25,6 +25,8 @@ FIXTURES = Path(__file__).parent / "fixtures" / "zendesk"
 ROUTES = {
     "/api/v2/incremental/tickets/cursor.json": "incremental_tickets_cursor.json",
     "/api/v2/incremental/ticket_events.json": "incremental_ticket_events.json",
+    "/api/v2/incremental/ticket_metric_events.json": "incremental_ticket_metric_events.json",
+    "/api/v2/slas/policies.json": "sla_policies.json",
     "/api/v2/ticket_fields.json": "ticket_fields.json",
     "/api/v2/groups.json": "groups.json",
     "/api/v2/users.json": "users.json",
@@ -85,6 +87,7 @@ def _rows(settings, sql: str) -> list[tuple]:
 ZENDESK_DAILY = (
     pipeline.ingest_tickets,
     pipeline.ingest_ticket_events,
+    pipeline.ingest_ticket_metric_events,
     pipeline.ingest_satisfaction_ratings,
     pipeline.ingest_csat_survey_responses,
 )
@@ -93,6 +96,7 @@ ZENDESK_LISTS = (
     pipeline.ingest_agents,
     pipeline.ingest_requesters,
     pipeline.ingest_ticket_fields,
+    pipeline.ingest_sla_policies,
 )
 # the fixture account's dropdown "Hardware fault" stands in for the level, its text field "Model" for the category
 FIELD_VARS = {"zendesk_response_level_field": "Hardware fault", "zendesk_category_field": "Model"}
@@ -161,6 +165,87 @@ def test_the_documented_event_export_keeps_custom_field_changes_by_id(zendesk):
         "select event_type, field_name, value from raw.zendesk__ticket_events "
         "where field_name in ('27642', '27648') order by id",
     ) == [("Create", "27642", "812"), ("Change", "27648", "yes")]
+
+
+def test_the_documented_sla_policies_land_one_row_per_target(zendesk):
+    """sla_policies.json: policy 25 lists 6 policy metrics, policy 36 none. Each target is a row of its
+    own (6); the policy without targets is kept as one row with no metric (1): 7 read, 7 loaded."""
+    result = pipeline.ingest_sla_policies(zendesk, "contract")
+    assert (result.records_received, result.records_fetched, result.records_loaded) == (7, 7, 7)
+    assert _rows(
+        zendesk,
+        "select policy_id, title, priority, metric, target_minutes, business_hours from raw.zendesk__sla_policies "
+        "order by policy_id, priority nulls last, metric",
+    ) == [
+        (25, "Incidents", "high", "agent_work_time", 60, False),
+        (25, "Incidents", "high", "first_reply_time", 60, False),
+        (25, "Incidents", "high", "next_reply_time", 100, False),
+        (25, "Incidents", "high", "requester_wait_time", 240, True),
+        (25, "Incidents", "normal", "first_reply_time", 240, False),
+        (25, "Incidents", "urgent", "first_reply_time", 10, False),
+        (36, "Silver Plan", None, None, None, None),
+    ]
+    with closing(loader.connect(zendesk.warehouse_path)) as con:
+        assert loader.accounting_gaps(con, "contract", "zendesk", "sla_policies") == []
+
+
+def test_an_account_without_sla_policies_loads_an_empty_list_and_says_so(settings):
+    """A plan without SLAs: the endpoint answers 404 (the reference does not say what it answers):
+    0 records, an empty table, the ledger accounts for it, and the run log says the response-level
+    targets are the policy."""
+    server = FixtureServer(absent=("sla_policies.json",))
+    told: list[str] = []
+    try:
+        result = pipeline.ingest_sla_policies(pointed_at(settings, server), "no-slas", told.append)
+    finally:
+        server.stop()
+    assert (result.records_fetched, result.records_loaded) == (0, 0)
+    assert _rows(settings, "select count(*) from raw.zendesk__sla_policies") == [(0,)]
+    assert [line for line in told if "response-level targets are the SLA policy" in line] != []
+    with closing(loader.connect(settings.warehouse_path)) as con:
+        assert loader.accounting_gaps(con, "no-slas", "zendesk", "sla_policies") == []
+
+
+def test_the_documented_metric_events_land_typed_with_their_sla(zendesk):
+    """incremental_ticket_metric_events.json: 25 events, all on 03-10 (01:12Z to 03:05Z): 25 loaded.
+    Its apply_sla events carry policy 25's targets (60, 240 in business hours, 60, 100 minutes); the
+    breach of 35437's first reply (02:40Z) is marked deleted, its agent work time's breach is not;
+    update_status carries the minutes measured (16, 30, 85, 85). Re-running the day adds nothing."""
+    result = pipeline.ingest_ticket_metric_events(zendesk, DAY, DAY, "contract")
+    assert (result.records_received, result.records_loaded, result.records_rejected, result.outside_window) == (
+        25,
+        25,
+        0,
+        0,
+    )
+    assert _rows(
+        zendesk,
+        "select ticket_id, metric, instance_id, sla_target_minutes, sla_business_hours, sla_policy_id "
+        "from raw.zendesk__ticket_metric_events where event_type = 'apply_sla' order by id",
+    ) == [
+        (35436, "reply_time", 1, 60, False, 25),
+        (35436, "requester_wait_time", 1, 240, True, 25),
+        (35436, "agent_work_time", 1, 60, False, 25),
+        (35436, "reply_time", 2, 100, False, 25),
+        (35437, "reply_time", 1, 60, False, 25),
+        (35437, "requester_wait_time", 1, 240, True, 25),
+        (35437, "agent_work_time", 1, 60, False, 25),
+    ]
+    assert _rows(
+        zendesk,
+        "select ticket_id, metric, event_time::varchar, is_deleted from raw.zendesk__ticket_metric_events "
+        "where event_type = 'breach' order by id",
+    ) == [(35437, "reply_time", "2026-03-10 02:40:00", True), (35437, "agent_work_time", "2026-03-10 02:40:00", False)]
+    assert _rows(
+        zendesk,
+        "select status_calendar_minutes from raw.zendesk__ticket_metric_events where event_type = 'update_status' "
+        "order by id",
+    ) == [(16,), (30,), (85,), (85,)]
+    again = pipeline.ingest_ticket_metric_events(zendesk, DAY, DAY, "contract-again")
+    assert (again.records_loaded, again.duplicates_dropped) == (0, 25)
+    with closing(loader.connect(zendesk.warehouse_path)) as con:
+        for run_id in ("contract", "contract-again"):
+            assert loader.accounting_gaps(con, run_id, "zendesk", "ticket_metric_events") == []
 
 
 def test_the_documented_lists_land_deleted_groups_marked(zendesk):
@@ -372,6 +457,9 @@ QUIET_PAYLOADS = {
     "incremental_ticket_events.json": {
         "count": 0, "end_of_stream": True, "end_time": 1773158400, "next_page": None, "ticket_events": [],
     },
+    "incremental_ticket_metric_events.json": {
+        "count": 0, "end_of_stream": True, "end_time": 1773158400, "next_page": None, "ticket_metric_events": [],
+    },
     "satisfaction_ratings.json": {
         "satisfaction_ratings": [], "meta": {"has_more": False, "after_cursor": None, "before_cursor": None},
         "links": {"next": None, "prev": None},
@@ -410,15 +498,16 @@ def test_a_quiet_day_on_the_documented_account_is_green_and_publishes(settings, 
         quiet.stop()
     loads = [load for result in results for load in result.per_partition]
     assert {load.stream for load in loads} == {
-        "zendesk.tickets", "zendesk.ticket_metrics", "zendesk.ticket_events", "zendesk.satisfaction_ratings",
-        "zendesk.csat_survey_responses",
+        "zendesk.tickets", "zendesk.ticket_metrics", "zendesk.ticket_events", "zendesk.ticket_metric_events",
+        "zendesk.satisfaction_ratings", "zendesk.csat_survey_responses",
     }  # fmt: skip
     for load in loads:
         counts = (load.records_fetched, load.records_loaded, load.records_rejected, load.duplicates_dropped,
                   load.outside_window)  # fmt: skip
         assert counts == (0, 0, 0, 0, 0), load.stream
     with closing(loader.connect(settings.warehouse_path)) as con:
-        for stream in ("tickets", "ticket_metrics", "ticket_events", "satisfaction_ratings", "csat_survey_responses"):
+        for stream in ("tickets", "ticket_metrics", "ticket_events", "ticket_metric_events", "satisfaction_ratings",
+                       "csat_survey_responses"):  # fmt: skip
             assert loader.accounting_gaps(con, "quiet", "zendesk", stream) == [], stream
 
     # run_dbt asserts the build, its tests included, passed: none may expect rows of an empty day

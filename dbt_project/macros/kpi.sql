@@ -124,14 +124,19 @@
 {# KPI code -> its part counting the tickets whose clock has not run out (immature: in neither
    numerator nor denominator). KPIs without a clock have none. #}
 {% macro kpi_immature_parts() %}
-    {{ return({
+    {% set parts = {
         "frt_attainment": "frt_immature_tickets",
         "fcr_rate": "fcr_immature_tickets",
         "complaint_escalation_compliance": "complaints_immature_at_24h",
         "complaint_feedback_48h": "complaints_immature_at_48h",
         "escalation_sla_attainment": "escalation_immature_tickets",
         "resolution_sla_attainment": "resolution_immature_tickets",
-    }) }}
+        "sla_attainment": "sla_open",
+    } %}
+    {% for metric, short in kpi_sla_metrics() %}
+        {% do parts.update({"sla_" ~ short ~ "_attainment": "sla_" ~ short ~ "_open"}) %}
+    {% endfor %}
+    {{ return(parts) }}
 {% endmacro %}
 
 {# The KPI's value from (summed) parts; `p` prefixes the part columns, e.g. "sum_". #}
@@ -153,17 +158,18 @@
     {%- endif -%}
 {%- endmacro %}
 
-{# One row per KPI and row of `relation` (summed parts): its keys, kpi_code, numerator, denominator,
-   actual, parts target and immature tickets. The scorecard and the breakdown both unfold their
-   parts with it. #}
-{% macro kpi_rows(relation, keys) -%}
-    {% for code, f in kpi_scorecard_formulas().items() %}
+{# One row per KPI (of `formulas`, by default the scorecard's) and row of `relation` (summed parts):
+   its keys, kpi_code, numerator, denominator, actual, parts target and immature tickets. The
+   scorecard and the breakdown both unfold their parts with it. #}
+{% macro kpi_rows(relation, keys, formulas=none) -%}
+    {% set formulas = kpi_scorecard_formulas() if formulas is none else formulas %}
+    {% for code, f in formulas.items() %}
     select
         {% for key in keys %}{{ key }},
         {% endfor %}'{{ code }}' as kpi_code,
         cast({{ f[0] }} as bigint) as numerator,
         cast({{ f[1] }} as bigint) as denominator,
-        {{ kpi_value(code) }} as actual,
+        {% if f[2] != 1 %}{{ f[2] }} * {% endif %}{{ safe_rate(f[0], f[1]) }} as actual,
         {{ kpi_parts_target(code) }} as parts_target,
         cast({{ kpi_immature_parts().get(code, 'null') }} as bigint) as immature_tickets
     from {{ relation }}
@@ -179,3 +185,59 @@
         when {{ better }} = 'lower' then {{ actual }} <= {{ target }}
     end
 {%- endmacro %}
+
+
+{# SLA outcomes (fct_ticket_sla rows) as fct_sla_daily's parts (kpi-definitions.md, "SLA
+   attainment"): measured = met + breached; open ones (neither yet) are immature, in neither
+   numerator nor denominator; at risk: open, more than 80 % of a calendar-time target used. #}
+{% macro kpi_sla_row_parts() %}
+    {{ return([
+        ("sla_instances", "count(*)"),
+        ("sla_measured", "sum(case when is_met or is_breached then 1 else 0 end)"),
+        ("sla_met", "sum(case when is_met then 1 else 0 end)"),
+        ("sla_breached", "sum(case when is_breached then 1 else 0 end)"),
+        ("sla_open", "sum(case when is_open then 1 else 0 end)"),
+        ("sla_at_risk", "sum(case when is_at_risk then 1 else 0 end)"),
+    ]) }}
+{% endmacro %}
+
+{# The SLA metrics with a KPI of their own: (fct_ticket_sla.sla_metric, the name in its KPI code).
+   pausable_update_time counts in sla_attainment only. #}
+{% macro kpi_sla_metrics() %}
+    {{ return([
+        ("first_reply_time", "first_reply"),
+        ("next_reply_time", "next_reply"),
+        ("periodic_update_time", "periodic_update"),
+        ("requester_wait_time", "requester_wait"),
+        ("agent_work_time", "agent_work"),
+        ("resolution_time", "resolution"),
+    ]) }}
+{% endmacro %}
+
+{# The scorecard's SLA parts, aggregated over fct_sla_daily rows: every metric, then each one's own. #}
+{% macro kpi_sla_parts() %}
+    {% set parts = [
+        ("sla_measured", "sum(sla_measured)"),
+        ("sla_met", "sum(sla_met)"),
+        ("sla_open", "sum(sla_open)"),
+        ("sla_at_risk", "sum(sla_at_risk)"),
+    ] %}
+    {% for metric, short in kpi_sla_metrics() %}
+        {% for part in ["measured", "met", "open"] %}
+            {% do parts.append(("sla_" ~ short ~ "_" ~ part,
+                "sum(case when sla_metric = '" ~ metric ~ "' then sla_" ~ part ~ " else 0 end)")) %}
+        {% endfor %}
+    {% endfor %}
+    {{ return(parts) }}
+{% endmacro %}
+
+{# SLA KPI code -> (numerator, denominator, scale), over kpi_sla_parts: attainment over every
+   metric and per metric, and the share of open SLAs at risk. #}
+{% macro kpi_sla_formulas() %}
+    {% set formulas = {"sla_attainment": ("sla_met", "sla_measured", 1)} %}
+    {% for metric, short in kpi_sla_metrics() %}
+        {% do formulas.update({"sla_" ~ short ~ "_attainment": ("sla_" ~ short ~ "_met", "sla_" ~ short ~ "_measured", 1)}) %}
+    {% endfor %}
+    {% do formulas.update({"sla_at_risk_rate": ("sla_at_risk", "sla_open", 1)}) %}
+    {{ return(formulas) }}
+{% endmacro %}

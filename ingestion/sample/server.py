@@ -196,6 +196,10 @@ def _make_handler(server: SampleServer) -> type[BaseHTTPRequestHandler]:
                     payload: Any = server.zendesk_tickets(query)
                 elif method == "GET" and path == "/api/v2/incremental/ticket_events.json":
                     payload = server.zendesk_ticket_events(query)
+                elif method == "GET" and path == "/api/v2/incremental/ticket_metric_events.json":
+                    payload = server.zendesk_ticket_metric_events(query)
+                elif method == "GET" and path == "/api/v2/slas/policies.json":
+                    payload = server.zendesk_sla_policies(query)
                 elif method == "GET" and path == "/api/v2/satisfaction_ratings.json":
                     payload = server.zendesk_satisfaction_ratings(query)
                 elif method == "GET" and path == "/api/v2/guide/survey_responses":

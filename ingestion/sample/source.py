@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from ingestion.local_days import local_day, local_days_between
 from ingestion.sample.organisation import Company, Customer, build_organisation, last_modified
+from ingestion.sample.sla import metric_events
 from ingestion.sample.surveys import SurveyResponse, csat_survey_responses, ratings_updated, responses_delivered
 from ingestion.sample.tickets import (
     Audit,
@@ -72,6 +73,11 @@ def _between(rows: list, start: int, end: int, key: Callable) -> list:
     return rows[bisect.bisect_left(rows, start, key=key) : bisect.bisect_left(rows, end, key=key)]
 
 
+# A clock still running when its ticket's life ends breaches when its target runs out: at most the
+# longest sample target (2 days) after the ticket's last audit, plus a day for a system update.
+SLA_EXTRA_DAYS = 3
+
+
 @dataclass
 class SampleSource:
     config: SampleConfig
@@ -89,6 +95,8 @@ class SampleSource:
         self._crm_versions: dict[str, list] = {}
         self._tickets_by_day: dict[date, list[tuple[int, int, dict]]] = {}
         self._audits_by_day: dict[date, list[Audit]] = {}
+        self._metric_event_buckets: dict[tuple[date, bool], dict[date, list[dict]]] = {}
+        self._metric_events_by_day: dict[date, list[dict]] = {}
 
     def _days(self, start: int, end: int):
         first, last = local_days_between(self.config.timezone, start, min(end, self.now + 1))
@@ -157,6 +165,35 @@ class SampleSource:
         for day in self._days(start, end):
             out.extend(_between(self._audits_on(day), start, end, key=lambda a: a.at))
         return out
+
+    def _metric_event_bucket(self, created_day: date, long_running_only: bool) -> dict[date, list[dict]]:
+        """The metric events of the tickets created on one day, by the local day of their time."""
+        key = (created_day, long_running_only)
+        if key not in self._metric_event_buckets:
+            tz = self.config.timezone
+            buckets: dict[date, list[dict]] = {}
+            for life in ticket_lives(self.config, created_day, long_running_only=long_running_only):
+                for ev in metric_events(life):
+                    at = int(datetime.fromisoformat(ev["time"].replace("Z", "+00:00")).timestamp())
+                    if at <= self.now:
+                        buckets.setdefault(local_day(tz, at), []).append({**ev, "_at": at})
+            self._metric_event_buckets[key] = buckets
+        return self._metric_event_buckets[key]
+
+    def metric_events_between(self, start: int, end: int) -> list[dict]:
+        """Ticket metric events whose time is in [start, end), in time order (then id)."""
+        out: list[dict] = []
+        for day in self._days(start, end):
+            if day not in self._metric_events_by_day:
+                rows = [
+                    ev
+                    for created_day, long_running_only in creation_days(day, day, extra_days=SLA_EXTRA_DAYS)
+                    for ev in self._metric_event_bucket(created_day, long_running_only).get(day, ())
+                ]
+                rows.sort(key=lambda ev: (ev["_at"], ev["id"]))
+                self._metric_events_by_day[day] = rows
+            out.extend(_between(self._metric_events_by_day[day], start, end, key=lambda ev: ev["_at"]))
+        return [{k: v for k, v in ev.items() if k != "_at"} for ev in out]
 
     def satisfaction_ratings(self, start: int, end: int) -> list[dict]:
         """Zendesk satisfaction ratings whose current version was updated in [start, end)."""

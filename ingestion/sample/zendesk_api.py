@@ -1,8 +1,10 @@
 """The sample's Zendesk Support API: incremental ticket export (cursor), incremental ticket events
-(time-based), satisfaction ratings, CSAT survey responses, groups, users and ticket fields."""
+and ticket metric events (time-based), SLA policies, satisfaction ratings, CSAT survey responses,
+groups, users and ticket fields."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlencode
 
 from ingestion.sample.api_common import ApiError, SampleApi, decode_cursor, encode_cursor
@@ -18,10 +20,17 @@ from ingestion.sample.organisation import (
     Team,
     customer_by_user_id,
 )
+from ingestion.sample.sla import sla_policies
 from ingestion.sample.tickets import iso
 
 ZENDESK_EXPORT_PAGE = 1000
 ZENDESK_LIST_PAGE = 100
+# the time-based metric event export's page (the reference's limit for time-based exports)
+ZENDESK_METRIC_EVENTS_PAGE = 10_000
+
+
+def _epoch(iso_time: str) -> int:
+    return int(datetime.fromisoformat(iso_time.replace("Z", "+00:00")).timestamp())
 
 
 class ZendeskApi(SampleApi):
@@ -83,6 +92,30 @@ class ZendeskApi(SampleApi):
             "end_of_stream": len(events) < ZENDESK_EXPORT_PAGE,
             "end_time": end_time,
         }
+
+    def zendesk_ticket_metric_events(self, query: dict[str, list[str]]) -> dict:
+        """Metric events with time >= `start_time`, up to a page; the next page starts at the last
+        event's time (so events of that second come again, as a time-based export does)."""
+        if "start_time" not in query:
+            raise ApiError(400, {"error": "InvalidValue", "description": "start_time is required"})
+        start = int(query["start_time"][0])
+        events, _ = self._scan_by_day(
+            start, self.source.metric_events_between, key=lambda e: 0, after_key=None,
+            limit=ZENDESK_METRIC_EVENTS_PAGE,
+        )  # fmt: skip
+        end_time = _epoch(events[-1]["time"]) if events else start
+        return {
+            "ticket_metric_events": events,
+            "next_page": f"/api/v2/incremental/ticket_metric_events.json?start_time={end_time}",
+            "count": len(events),
+            "end_of_stream": len(events) < ZENDESK_METRIC_EVENTS_PAGE,
+            "end_time": end_time,
+        }
+
+    def zendesk_sla_policies(self, query: dict[str, list[str]]) -> dict:
+        """List SLA Policies: every policy on one page (count, next_page, previous_page)."""
+        policies = sla_policies()
+        return {"sla_policies": policies, "count": len(policies), "next_page": None, "previous_page": None}
 
     def zendesk_satisfaction_ratings(self, query: dict[str, list[str]]) -> dict:
         """Ratings with `start_time` <= updated_at <= `end_time` (both epoch seconds), by cursor."""

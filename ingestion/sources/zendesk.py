@@ -1,6 +1,7 @@
-"""Zendesk Support API: incremental tickets (cursor), incremental ticket events, groups, users,
-ticket fields, satisfaction ratings (legacy CSAT) and CSAT survey responses (the newer CSAT); and
-groups and users by id, for the ones the lists leave out (deleted)."""
+"""Zendesk Support API: incremental tickets (cursor), incremental ticket events, incremental ticket
+metric events, SLA policies, groups, users, ticket fields, satisfaction ratings (legacy CSAT) and
+CSAT survey responses (the newer CSAT); and groups and users by id, for the ones the lists leave
+out (deleted)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import datetime
 
 import orjson
 
-from ingestion.errors import SourceNotFoundError
+from ingestion.errors import SourceAuthError, SourceNotFoundError
 from ingestion.http import SourceClient
 from ingestion.landing import LandingBatch
 from ingestion.sources.paging import CursorGuard, FetchResult
@@ -94,6 +95,64 @@ def fetch_ticket_events(client: SourceClient, batch: LandingBatch, start: int, e
             return result
         guard.check(data["next_page"])
         url, params = data["next_page"], None
+
+
+def fetch_ticket_metric_events(client: SourceClient, batch: LandingBatch, start: int, end: int) -> FetchResult:
+    """Ticket metric events (SLA clocks: activate, pause, fulfill, apply_sla, breach, update_status)
+    whose time is in [start, end).
+
+    Paged as the ticket event export is (time-based: `start_time`, then `next_page` until
+    `end_of_stream` or an `end_time` at or past the window's end). The reference lists the events
+    in chronological order; a page ends at `end_time` and the next starts there, so events at that
+    second can arrive twice: the loader keeps one copy of each id, and counts the other.
+    """
+    result = FetchResult(batch)
+    if _too_recent(start):
+        return result
+    guard = CursorGuard("zendesk.ticket_metric_events")
+    url = "/api/v2/incremental/ticket_metric_events.json"
+    params: dict | None = {"start_time": start}
+    while True:
+        body, data, _ = client.get_json(url, params=params)
+        result.add_page(body, len(data["ticket_metric_events"]))
+        result.cursor = str(data["end_time"])
+        if data.get("end_of_stream") or data["end_time"] >= end or not data.get("next_page"):
+            return result
+        guard.check(data["next_page"])
+        url, params = data["next_page"], None
+
+
+def fetch_sla_policies(client: SourceClient, batch: LandingBatch) -> FetchResult:
+    """Every SLA policy with its policy metrics, counted as the loader reads them: one record per
+    policy metric, and one for a policy without any (kept with no metric).
+
+    The reference shows `count`, `next_page` and `previous_page` and no paging parameters; all
+    policies come on one page in practice. A `next_page` is followed should one come.
+
+    SLA policies exist on the Professional plan and above, and the endpoint is for admins. The
+    reference does not say what a lower plan answers; a 403 or 404 to the first request is taken
+    as "this account has no SLA policies": an empty list, marked `unavailable`, so the project's
+    response-level targets are the policy. Wrong credentials still fail the run on every other
+    Zendesk stream; an error after pages have landed fails this one.
+    """
+    result = FetchResult(batch)
+    guard = CursorGuard("zendesk.sla_policies")
+    url: str = "/api/v2/slas/policies.json"
+    while True:
+        try:
+            body, data, _ = client.get_json(url)
+        except (SourceAuthError, SourceNotFoundError) as exc:
+            if batch.files:
+                raise
+            return FetchResult(
+                batch, unavailable=f"no SLA policies readable on this account ({exc}); the response-level "
+                "targets are the SLA policy"
+            )  # fmt: skip
+        result.add_page(body, sum(max(len(p.get("policy_metrics") or ()), 1) for p in data["sla_policies"]))
+        if not data.get("next_page"):
+            return result
+        guard.check(data["next_page"])
+        url = data["next_page"]
 
 
 def fetch_list(

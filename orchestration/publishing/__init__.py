@@ -8,6 +8,9 @@ PUBLISHED_MARTS = (
     "rpt_kpi_breakdown",
     "fct_tickets",
     "fct_survey_responses",
+    # SLA targets per ticket and their daily parts (attainment, breaches by team and channel)
+    "fct_ticket_sla",
+    "fct_sla_daily",
     "dim_team",
     "dim_channel",
     "dim_date",

@@ -106,6 +106,27 @@ QUALITY_LINES = (
 )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class SlaRow:
+    """One SLA metric over the report period (fct_sla_daily's parts, summed)."""
+
+    metric: str
+    met: int
+    breached: int
+    open: int
+    at_risk: int
+
+    @property
+    def attainment(self) -> float | None:
+        measured = self.met + self.breached
+        return self.met / measured if measured else None
+
+
+# The SLA table's order: Zendesk's metrics as a ticket meets them
+SLA_METRICS = ("first_reply_time", "next_reply_time", "periodic_update_time", "pausable_update_time",
+               "requester_wait_time", "agent_work_time", "resolution_time")  # fmt: skip
+
+
 @dataclass
 class ReportData:
     period: Period
@@ -123,6 +144,8 @@ class ReportData:
     previous_complete: bool | None = None  # the previous period's completeness; None: not in the marts
     # (week start, open tickets at the week's end, of them beyond their resolution time); None: not covered
     backlog_trend: list[tuple[date, int | None, int | None]] = field(default_factory=list)
+    sla: list[SlaRow] = field(default_factory=list)  # SLA attainment by metric (none: no SLA targets)
+    sla_sources: list[str] = field(default_factory=list)  # where the targets came from (fct_sla_daily.sla_source)
 
     @property
     def complete(self) -> bool:
@@ -250,6 +273,22 @@ def _backlog_trend(con: duckdb.DuckDBPyConnection, period: Period) -> list[tuple
     return [(week, None if backlog is None else int(backlog), beyond) for week, backlog, beyond in reversed(rows)]
 
 
+def _sla(con: duckdb.DuckDBPyConnection, period: Period) -> tuple[list[SlaRow], list[str]]:
+    """The period's SLA targets by metric, and the sources of their targets."""
+    rows = con.execute(
+        "select sla_metric, sum(sla_met), sum(sla_breached), sum(sla_open), sum(sla_at_risk) "
+        "from marts.fct_sla_daily where sla_date >= ? and sla_date < ? group by sla_metric",
+        [period.start, period.end],
+    ).fetchall()
+    order = {m: n for n, m in enumerate(SLA_METRICS)}
+    sla = sorted((SlaRow(*r) for r in rows), key=lambda r: (order.get(r.metric, len(order)), r.metric))
+    sources = con.execute(
+        "select distinct sla_source from marts.fct_sla_daily where sla_date >= ? and sla_date < ? order by 1",
+        [period.start, period.end],
+    ).fetchall()
+    return sla, [s[0] for s in sources]
+
+
 def _is_complete(con: duckdb.DuckDBPyConnection, period: Period) -> bool | None:
     row = con.execute(
         "select bool_and(is_complete) from marts.rpt_kpi_scorecard where period_type = ? and period_start = ?",
@@ -325,6 +364,7 @@ def load(con: duckdb.DuckDBPyConnection, period: Period) -> ReportData:
         previous_complete=_is_complete(con, period.previous()),
         backlog_trend=_backlog_trend(con, period),
     )
+    report.sla, report.sla_sources = _sla(con, period)
     for kpi in report.missed:
         report.root_causes[kpi.kpi_code] = _slices(
             con, period, kpi.kpi_code, "category", "shortfall_contribution desc nulls last"

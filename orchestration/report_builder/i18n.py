@@ -52,6 +52,14 @@ KPI_NAMES_ZH = {
     "backlog": "积压工单数（未结工单）",
     "backlog_beyond_sla": "超出解决时限的积压占比",
     "net_flow": "净流量（新建 - 解决）",
+    "sla_attainment": "SLA达标率",
+    "sla_first_reply_attainment": "SLA首次回复达标率",
+    "sla_next_reply_attainment": "SLA后续回复达标率",
+    "sla_periodic_update_attainment": "SLA定期更新达标率",
+    "sla_requester_wait_attainment": "SLA客户等待时间达标率",
+    "sla_agent_work_attainment": "SLA坐席工作时间达标率",
+    "sla_resolution_attainment": "SLA解决时间达标率",
+    "sla_at_risk_rate": "SLA临近违约占比",
 }
 
 FORMULAS_ZH = {
@@ -82,10 +90,18 @@ FORMULAS_ZH = {
     "backlog": "周期最后一天结束时状态为新建/处理中/待回复/挂起的工单数",
     "backlog_beyond_sla": "周期最后一天结束时已超出其级别解决时限的未结工单 / 未结工单",
     "net_flow": "周期内新建工单数 - 周期内首次解决的工单数",
+    "sla_attainment": "达成的SLA目标 / 已达成或已违约的SLA目标（全部SLA指标）",
+    "sla_first_reply_attainment": "在SLA目标内首次回复 / 已达成或已违约的首次回复SLA",
+    "sla_next_reply_attainment": "在SLA目标内后续回复 / 已达成或已违约的后续回复SLA",
+    "sla_periodic_update_attainment": "在SLA目标内定期更新 / 已达成或已违约的定期更新SLA",
+    "sla_requester_wait_attainment": "在SLA目标内的客户等待 / 已达成或已违约的客户等待SLA",
+    "sla_agent_work_attainment": "在SLA目标内的坐席工作时间 / 已达成或已违约的坐席工作时间SLA",
+    "sla_resolution_attainment": "在SLA目标内解决 / 已达成或已违约的解决SLA",
+    "sla_at_risk_rate": "已用超过80%目标时间的未完成SLA / 未完成的SLA",
 }
 
 SOURCES_ZH = {"ticketing: ticket events": "工单系统：工单事件", "ticketing: tickets": "工单系统：工单",
-              "surveys": "满意度调研问卷",
+              "ticketing: SLA metric events": "工单系统：SLA指标事件", "surveys": "满意度调研问卷",
               "ticketing: ticket events; schedules": "工单系统：工单事件；工作时间表"}  # fmt: skip
 
 
@@ -232,6 +248,21 @@ EN = {
     "escalation or resolution time) had not run out at the data's newest event, so its outcome is not known "
     "yet; it counts once the clock runs out.",
     "quality_head": ["tickets", "count", "of", "share"],
+    "sla_by_metric": "SLA attainment by metric",
+    "sla_note": "Each SLA target of the period's tickets (fct_sla_daily): met, breached (whether fulfilled later "
+    "or not) and still open; attainment = met / (met + breached); at risk: open with more than 80 % of a "
+    "calendar-time target used. Source: {sources}.",
+    "sla_head": ["SLA metric", "met", "breached", "attainment", "open", "at risk"],
+    "sla_metrics": {
+        "first_reply_time": "First reply",
+        "next_reply_time": "Next reply",
+        "periodic_update_time": "Periodic update",
+        "pausable_update_time": "Pausable update",
+        "requester_wait_time": "Requester wait",
+        "agent_work_time": "Agent work time",
+        "resolution_time": "Resolution",
+    },
+    "sla_sources": {"zendesk_sla": "Zendesk SLA policies", "response_level_targets": "response-level targets"},
     "footer": "KPI definitions, numerators and denominators follow the project's kpi-definitions.md; targets and "
     "benchmarks come from the seeds kpi_targets and industry_benchmarks. This file is self-contained: it loads "
     "nothing from a network and can be mailed or printed to PDF.",
@@ -353,6 +384,20 @@ ZH = {
     "尚未计入某指标的工单还太新：该指标的计时（重开观察期、24 小时、48 小时、级别的升级或解决时限）在数据最新事件时尚未结束，"
     "结果未知；计时结束后计入。",
     "quality_head": ["工单", "数量", "基数", "比例"],
+    "sla_by_metric": "各SLA指标达标情况",
+    "sla_note": "本期工单的每个SLA目标（fct_sla_daily）：达成、违约（无论之后是否完成）与尚未完成；达标率 = 达成 / "
+    "（达成 + 违约）；临近违约：未完成且已用超过80%日历时间目标。来源：{sources}。",
+    "sla_head": ["SLA指标", "达成", "违约", "达标率", "未完成", "临近违约"],
+    "sla_metrics": {
+        "first_reply_time": "首次回复",
+        "next_reply_time": "后续回复",
+        "periodic_update_time": "定期更新",
+        "pausable_update_time": "可暂停更新",
+        "requester_wait_time": "客户等待时间",
+        "agent_work_time": "坐席工作时间",
+        "resolution_time": "解决时间",
+    },
+    "sla_sources": {"zendesk_sla": "Zendesk SLA策略", "response_level_targets": "响应级别目标"},
     "footer": "指标定义、分子与分母遵循项目的 kpi-definitions.md；目标值和行业标杆来自 kpi_targets 和 industry_benchmarks "
     "种子表。本文件自包含：不从网络加载任何内容，可邮寄或打印为 PDF。",
     "page_footer": "服务水平报告 {period} · 第",

@@ -3,13 +3,15 @@
 -- formula, source, target, actual, met / not met, previous period, change and benchmark.
 -- Every actual is sum(numerator) / sum(denominator) over fct_kpi_daily, never an average of rates.
 -- The FRT mean's target is the period's own: its tickets' response-level targets, weighted
--- (macros/kpi.sql, kpi_parts_target); every other target is kpi_targets.csv's.
+-- (macros/kpi.sql, kpi_parts_target); every other target is kpi_targets.csv's. The SLA KPIs are
+-- sums over fct_sla_daily (its own grain: priority, response level, SLA metric) of the same periods.
 -- The backlog KPIs (kpi-definitions.md, "Backlog") are not ratios of summed parts: backlog and
 -- backlog_beyond_sla are stocks, read off fct_backlog_daily on the period's last day (the last
 -- loaded day while the period runs), never summed over days; net_flow is tickets created (the
 -- same tickets_created as every other KPI) minus tickets first solved in the period (fct_tickets'
 -- solved_at, the solve AHT and the resolution SLA use), numerator minus denominator.
 {%- set parts = kpi_ticket_parts() + kpi_survey_parts() %}
+{%- set sla_parts = kpi_sla_parts() %}
 {%- set grains = [("day", "kpi_date"),
                   ("week", "cast(date_trunc('week', kpi_date) as date)"),
                   ("month", "cast(date_trunc('month', kpi_date) as date)"),
@@ -25,6 +27,29 @@ with periods as (
     group by {{ start_expr }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
+),
+
+sla_periods as (
+    {% for grain, start_expr in grains %}
+    select
+        '{{ grain }}' as period_type,
+        {{ start_expr | replace('kpi_date', 'sla_date') }} as period_start,
+        {% for name, agg in sla_parts %}{{ agg }} as {{ name }}{% if not loop.last %},{% endif %}
+        {% endfor %}
+    from {{ ref('fct_sla_daily') }}
+    group by {{ start_expr | replace('kpi_date', 'sla_date') }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+-- a period's SLA parts beside its other parts; a period with no SLA row has none (0)
+all_parts as (
+    select
+        p.*,
+        {% for name, _ in sla_parts %}coalesce(s.{{ name }}, 0) as {{ name }}{% if not loop.last %},{% endif %}
+        {% endfor %}
+    from periods as p
+    left join sla_periods as s on s.period_type = p.period_type and s.period_start = p.period_start
 ),
 
 bounds as (
@@ -119,6 +144,8 @@ backlog_kpis as (
 
 kpis as (
     {{ kpi_rows('periods', ['period_type', 'period_start']) }}
+    union all
+    {{ kpi_rows('all_parts', ['period_type', 'period_start'], kpi_sla_formulas()) }}
     union all
     select
         period_type,

@@ -3,7 +3,7 @@
 - foundation: seeds, staging and intermediate views, and dimensions (not partitioned);
 - KPI facts: the ticket lifecycle, fct_tickets, fct_survey_responses and fct_kpi_daily, incremental
   over the partition window widened by the look-back; a range of partitions is one dbt invocation;
-- reports: the scorecard, rebuilt from the facts.
+- reports: the scorecard and the SLA outcomes (fct_ticket_sla, fct_sla_daily), rebuilt from the facts.
 """
 
 import json

@@ -266,6 +266,13 @@ ingestion_assets = [
     ),
     _daily_stream(
         "zendesk",
+        "ticket_metric_events",
+        "Zendesk ticket metric events on the day (SLA clocks: activate, pause, fulfill, apply_sla with the "
+        "policy and target, breach, update_status), one row per event; events never change.",
+        pipeline.ingest_ticket_metric_events,
+    ),
+    _daily_stream(
+        "zendesk",
         "satisfaction_ratings",
         "Zendesk satisfaction ratings (legacy CSAT, good or bad) last updated on the day; raw keeps every version.",
         pipeline.ingest_satisfaction_ratings,
@@ -311,6 +318,13 @@ ingestion_assets = [
     ),
     _schedules_asset(),
     business_days_asset,
+    _whole_stream(
+        "zendesk",
+        "sla_policies",
+        "Zendesk SLA policies, one row per policy metric (priority, metric, target minutes, business hours); "
+        "replaced on each run.",
+        pipeline.ingest_sla_policies,
+    ),
     _whole_stream(
         "hubspot", "contacts", "HubSpot contacts modified since the committed cursor.", pipeline.ingest_contacts
     ),
