@@ -27,3 +27,23 @@
 {% macro earliest(bound, other) -%}
     {%- if other is none -%}{{ bound }}{%- else -%}least({{ bound }}, {{ other }}){%- endif -%}
 {%- endmacro %}
+
+{# How far back a model that follows the lifecycle reads: the oldest creation among the tickets the
+   lifecycle rebuilt since `loaded_through` (the model's own previous build); none on a full build.
+   The models that call it ref the lifecycle themselves, so dbt sees the dependency at parse time. #}
+{% macro lifecycle_touched_from(loaded_through) %}
+    {%- if not loaded_through -%}
+        {{- return(none) -}}
+    {%- endif -%}
+    {{- return(query_timestamp(
+        "select min(created_at) from " ~ ref('int_zendesk__ticket_lifecycle')
+        ~ " where raw_loaded_through > " ~ loaded_through
+    )) -}}
+{% endmacro %}
+
+{# Which lifecycle rows a model that follows it rebuilds: the tickets created in the window, and
+   every ticket the lifecycle rebuilt since `loaded_through`, whatever its age. #}
+{% macro rebuilt_with_lifecycle(loaded_through) -%}
+    ({{ in_window(to_local_date('created_at')) }}
+    {%- if loaded_through %} or raw_loaded_through > {{ loaded_through }}{% endif %})
+{%- endmacro %}

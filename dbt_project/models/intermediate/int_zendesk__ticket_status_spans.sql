@@ -20,21 +20,12 @@
 -- its current status from its creation on: nothing else is known, and no change is invented.
 -- Events dated before the ticket's creation are left out, as in the lifecycle.
 {%- set loaded_through = previous_build_loaded_through() %}
-{%- set touched_from = none %}
-{%- if loaded_through %}
-    {%- set touched_from = query_timestamp(
-        "select min(created_at) from " ~ ref('int_zendesk__ticket_lifecycle')
-        ~ " where raw_loaded_through > " ~ loaded_through
-    ) %}
-{%- endif %}
+{%- set touched_from = lifecycle_touched_from(loaded_through) %}
 {%- set scan_from = earliest(window_start_utc_bound(), touched_from) %}
 with tickets as (
     select ticket_id, created_at, status, raw_loaded_through
     from {{ ref('int_zendesk__ticket_lifecycle') }}
-    where {{ in_window(to_local_date('created_at')) }}
-    {%- if loaded_through %}
-        or raw_loaded_through > {{ loaded_through }}
-    {%- endif %}
+    where {{ rebuilt_with_lifecycle(loaded_through) }}
 ),
 
 -- the current priority; a plain bound on created_at reaches the raw scan (as in fct_tickets)

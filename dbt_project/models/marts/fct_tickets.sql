@@ -12,19 +12,10 @@
 -- model's last build (a load touched it, whatever its age: macros/late_activity.sql), so late
 -- replies, solves and reopens land on their creation day on the next daily run.
 {%- set loaded_through = previous_build_loaded_through() %}
-{%- set touched_from = none %}
-{%- if loaded_through %}
-    {%- set touched_from = query_timestamp(
-        "select min(created_at) from " ~ ref('int_zendesk__ticket_lifecycle')
-        ~ " where raw_loaded_through > " ~ loaded_through
-    ) %}
-{%- endif %}
+{%- set touched_from = lifecycle_touched_from(loaded_through) %}
 with lifecycle as (
     select * from {{ ref('int_zendesk__ticket_lifecycle') }}
-    where {{ in_window(to_local_date('created_at')) }}
-    {%- if loaded_through %}
-        or raw_loaded_through > {{ loaded_through }}
-    {%- endif %}
+    where {{ rebuilt_with_lifecycle(loaded_through) }}
 ),
 
 channels as (

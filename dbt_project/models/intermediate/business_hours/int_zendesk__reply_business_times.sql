@@ -16,21 +16,12 @@
 -- sent by a trigger. Rebuilt, like the ticket models, for the tickets created in the window or
 -- touched since this model's last build; a ticket's replies are replaced whole (unique_key ticket_id).
 {%- set loaded_through = previous_build_loaded_through() %}
-{%- set touched_from = none %}
-{%- if loaded_through %}
-    {%- set touched_from = query_timestamp(
-        "select min(created_at) from " ~ ref('int_zendesk__ticket_lifecycle')
-        ~ " where raw_loaded_through > " ~ loaded_through
-    ) %}
-{%- endif %}
+{%- set touched_from = lifecycle_touched_from(loaded_through) %}
 {%- set scan_from = earliest(window_start_utc_bound(), touched_from) %}
 with lifecycle as (
     select ticket_id, created_at, has_creation_audit, raw_loaded_through
     from {{ ref('int_zendesk__ticket_lifecycle') }}
-    where {{ in_window(to_local_date('created_at')) }}
-    {%- if loaded_through %}
-        or raw_loaded_through > {{ loaded_through }}
-    {%- endif %}
+    where {{ rebuilt_with_lifecycle(loaded_through) }}
 ),
 
 users as (

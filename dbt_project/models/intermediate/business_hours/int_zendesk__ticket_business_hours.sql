@@ -21,20 +21,11 @@
 -- interval open)) over the schedule's intervals that overlap it: one range join of spans to
 -- int_business_hours__intervals, no per-ticket loop.
 {%- set loaded_through = previous_build_loaded_through() %}
-{%- set touched_from = none %}
-{%- if loaded_through %}
-    {%- set touched_from = query_timestamp(
-        "select min(created_at) from " ~ ref('int_zendesk__ticket_lifecycle')
-        ~ " where raw_loaded_through > " ~ loaded_through
-    ) %}
-{%- endif %}
+{%- set touched_from = lifecycle_touched_from(loaded_through) %}
 {%- set scan_from = earliest(window_start_utc_bound(), touched_from) %}
 with lifecycle as (
     select * from {{ ref('int_zendesk__ticket_lifecycle') }}
-    where {{ in_window(to_local_date('created_at')) }}
-    {%- if loaded_through %}
-        or raw_loaded_through > {{ loaded_through }}
-    {%- endif %}
+    where {{ rebuilt_with_lifecycle(loaded_through) }}
 ),
 
 teams as (
