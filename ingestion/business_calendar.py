@@ -14,6 +14,7 @@ Festival would count as working days): the expansion fails, naming the year and 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,7 +85,17 @@ def _intervals(values: object, where: str) -> tuple[Interval, ...]:
         if interval[1] <= interval[0]:
             raise ConfigError(f"{where}: {value!r} ends before it starts (split a shift over midnight in two days)")
         out.append(interval)
-    return tuple(sorted(out))
+    out.sort()
+    # overlapping hours would count the shared minutes twice; touching ones ("09:00-12:00",
+    # "12:00-18:00") are fine
+    for (_, end), (start, _) in itertools.pairwise(out):
+        if start < end:
+            raise ConfigError(f"{where}: intervals overlap ({_hhmm(start)} starts before {_hhmm(end)}): merge them")
+    return tuple(out)
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _date(value: object, where: str) -> dt.date:

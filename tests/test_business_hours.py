@@ -53,6 +53,7 @@ import pytest
 
 from ingestion import business_calendar, loader, pipeline
 from ingestion.business_calendar import CalendarYearNotCovered
+from ingestion.errors import ConfigError
 from ingestion.settings import load_settings
 from ingestion.streams import ZENDESK_SCHEDULE_HOLIDAYS, ZENDESK_SCHEDULE_INTERVALS, ZENDESK_SCHEDULES, ZENDESK_TICKETS
 from tests.dbt_build import dbt_build
@@ -127,6 +128,11 @@ def warehouse(tmp_path_factory):
     t86 = _ticket(account, 86, night_created, night_replied)
     schedule_set = {"event_type": "Change", "field_name": "schedule_id", "value": "1", "previous_value": None}
     t86.at(0, AGENT, schedule_set)  # a trigger's "set schedule", in the creation's second
+    # T87 (Thu 04-09, the new hours 08-20): created new at 10:00 and opened by a trigger in the same
+    # second, answered at 12:00 (pending), solved at 13:00
+    t87 = create(Ticket(87, "email", REGULAR, created=shanghai(date(2026, 4, 9), 10), group=11))
+    t87.at(0, AGENT, status("open", "new")).at(*assign(5))
+    t87.at(2 * HOUR, AGENT, reply(), status("pending", "open")).at(3 * HOUR, AGENT, status("solved", "pending"))
     tickets = [
         t81,
         _ticket(account, 82, shanghai(date(2026, 4, 2), 17, 30), shanghai(date(2026, 4, 7), 9, 30)),
@@ -134,6 +140,7 @@ def warehouse(tmp_path_factory):
         _ticket(account, 84, shanghai(date(2026, 3, 13), 17), shanghai(date(2026, 3, 16), 9)),
         _ticket(account, 85, night_created, night_replied, group=ESCALATIONS),
         t86,
+        t87,
     ]
     calendar_file = work / "business_calendar.yaml"
     calendar_file.write_text(CALENDAR, "utf-8")
@@ -167,6 +174,7 @@ def test_business_first_response_beside_the_calendar_value(warehouse):
         84: ("team:Front Line", 230400, 7200),  # old hours on Friday, new hours on Monday
         85: ("zendesk:1", 36000, 32400),  # the default schedule, over midnight in Los Angeles
         86: ("zendesk:1", 36000, 32400),  # the schedule a trigger set beats the team calendar
+        87: ("team:Front Line", 7200, 7200),  # Thu 10:00-12:00, within the hours
     }
 
 
@@ -189,6 +197,18 @@ def test_resolution_and_wait_times_in_business_hours(warehouse):
         "agent_wait_seconds, business_agent_wait_seconds from marts.fct_tickets where ticket_id = 1081"
     ).fetchone()
     assert row == (10800, 234000, 7200, 3600, 3600)
+
+
+def test_two_status_changes_in_one_second_are_timed_once(warehouse):
+    # T87: new for 0 s (the trigger opened it in its creation's second), open 10:00-12:00, pending
+    # 12:00-13:00, all within Thursday's 08-20. Requester wait = 0 + 7200 in calendar and business
+    # time (both spans start at 10:00; each is timed on its own, not the open span's 7200 twice);
+    # agent wait 3600; resolution 10:00-13:00 = 10800.
+    row = warehouse.execute(
+        "select business_resolution_seconds, requester_wait_seconds, business_requester_wait_seconds, "
+        "agent_wait_seconds, business_agent_wait_seconds from marts.fct_tickets where ticket_id = 1087"
+    ).fetchone()
+    assert row == (10800, 7200, 7200, 3600, 3600)
 
 
 def test_daily_parts_and_the_scorecard(warehouse):
@@ -225,3 +245,13 @@ def test_a_year_the_holiday_library_does_not_know_fails_naming_it(tmp_path, monk
     # nothing was written: the year is never taken as weekdays only
     with closing(duckdb.connect(str(settings.warehouse_path), read_only=True)) as con:
         assert con.execute(f"select count(*) from {loader.BUSINESS_DAYS_TABLE}").fetchone() == (0,)
+
+
+def test_overlapping_hours_are_refused_in_one_line(tmp_path):
+    # 12:00-13:00 would count twice on Mondays: refused, naming the overlap
+    calendar_file = tmp_path / "business_calendar.yaml"
+    calendar_file.write_text(CALENDAR.replace('mon: ["09:00-18:00"]', 'mon: ["09:00-13:00", "12:00-18:00"]', 1))
+    with pytest.raises(ConfigError) as refused:
+        business_calendar.load_calendar(calendar_file)
+    assert str(refused.value).endswith("intervals overlap (12:00 starts before 13:00): merge them")
+    assert "Front Line" in str(refused.value) and "\n" not in str(refused.value)

@@ -123,10 +123,14 @@ spans as (
     where ended_at is not null and status in ('new', 'open', 'hold', 'pending')
 ),
 
+-- Spans are keyed by their number within (ticket, measure), not by their start: two status
+-- changes in one second start two spans at the same moment (one of them of zero length), and a key
+-- on the start would join both to the one span's business seconds and count them twice.
 timed as (
     select
         s.ticket_id,
         s.measure,
+        row_number() over (partition by s.ticket_id, s.measure order by s.started_at, s.ended_at) as span_number,
         {{ seconds_between('s.started_at', 's.ended_at') }} as calendar_seconds,
         {{ epoch_seconds('s.started_at') }} as start_epoch,
         {{ epoch_seconds('s.ended_at') }} as end_epoch,
@@ -140,14 +144,14 @@ business as (
     select
         t.ticket_id,
         t.measure,
-        t.start_epoch,
+        t.span_number,
         sum(least(t.end_epoch, i.close_epoch) - greatest(t.start_epoch, i.open_epoch)) as business_seconds
     from timed as t
     inner join {{ ref('int_business_hours__intervals') }} as i
         on i.schedule_key = t.schedule_key
         and i.open_epoch < t.end_epoch
         and i.close_epoch > t.start_epoch
-    group by t.ticket_id, t.measure, t.start_epoch
+    group by t.ticket_id, t.measure, t.span_number
 ),
 
 -- a span with a schedule and no overlap is 0 business seconds; with no schedule it stays null
@@ -158,7 +162,7 @@ per_span as (
         t.calendar_seconds,
         case when t.schedule_key is not null then coalesce(b.business_seconds, 0) end as business_seconds
     from timed as t
-    left join business as b on b.ticket_id = t.ticket_id and b.measure = t.measure and b.start_epoch = t.start_epoch
+    left join business as b on b.ticket_id = t.ticket_id and b.measure = t.measure and b.span_number = t.span_number
 ),
 
 per_ticket as (
