@@ -5,6 +5,7 @@
         unique_key='kpi_date',
         on_schema_change='fail',
         tags=['partitioned'],
+        pre_hook="{{ delete_agent_daily_rebuilt_days() }}",
     )
 }}
 -- One row per local day x team x channel x agent (Zendesk user id; null: no agent), with the agent's
