@@ -130,12 +130,14 @@ def reports(built, tmp_path_factory) -> dict[str, str]:
     shutil.copy(built, work / "warehouse.duckdb")  # the module's read-only connection keeps the original
     with closing(duckdb.connect(str(work / "warehouse.duckdb"))) as con:
         write_duckdb_snapshot(con, PUBLISHED_MARTS, work / "published.duckdb")
-        write_duckdb_snapshot(con, STAFF_TABLES, work / "published_staff.duckdb", schema="staff")
+        write_duckdb_snapshot(
+            con, STAFF_TABLES, work / "staff" / "published_staff.duckdb", schema="staff", private=True
+        )
     plan, march = PROJECT_ROOT / "config" / "improvement_plan.yaml", parse_period("2026-03")
     out = {}
     for edition in ("default", "manager"):
         written = write_report(work / "published.duckdb", work / "reports", plan, march, edition=edition,
-                               staff_snapshot=work / "published_staff.duckdb")  # fmt: skip
+                               staff_snapshot=work / "staff" / "published_staff.duckdb")  # fmt: skip
         out[written.path.name] = written.path.read_text(encoding="utf-8")
     return out
 
@@ -295,3 +297,13 @@ def test_the_manager_edition_ranks_agents_and_the_default_edition_names_no_one(r
     ]
     assert manager.count('<tr class="small-n">') >= 2  # greyed, as small slices are elsewhere
     assert 'id="edition"' in manager and "staff data" in manager
+
+
+def test_the_staff_snapshot_is_readable_by_the_pipelines_user_only(tmp_path):
+    # the BI snapshot may sit in a folder analysts read; the agent names beside it may not
+    with closing(duckdb.connect()) as con:
+        con.execute("create schema staff")
+        con.execute("create table staff.dim_agent as select 1 as agent_id, 'Ana Lima' as agent_name")
+        target = tmp_path / "serving" / "staff" / "cs_kpi_staff.duckdb"
+        write_duckdb_snapshot(con, ("dim_agent",), target, schema="staff", private=True)
+    assert (target.parent.stat().st_mode & 0o777, target.stat().st_mode & 0o777) == (0o700, 0o600)

@@ -16,10 +16,20 @@ SNAPSHOT_STORAGE_VERSION = "v1.4.0"
 
 
 def write_duckdb_snapshot(
-    warehouse: duckdb.DuckDBPyConnection, tables: tuple[str, ...], target: Path, schema: str = "marts"
+    warehouse: duckdb.DuckDBPyConnection,
+    tables: tuple[str, ...],
+    target: Path,
+    schema: str = "marts",
+    private: bool = False,
 ) -> dict:
-    """Copy <schema>.<table> into a new file, then rename it over `target` (atomic on one filesystem)."""
+    """Copy <schema>.<table> into a new file, then rename it over `target` (atomic on one filesystem).
+
+    `private`: staff data (agent names). Its folder and file are readable by the pipeline's own user
+    only (0700 / 0600), whoever else may read the serving folder the BI snapshot sits in.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
+    if private:
+        target.parent.chmod(0o700)
     tmp = target.with_name(target.name + ".new")
     tmp.unlink(missing_ok=True)
     warehouse.execute(f"attach '{tmp}' as snapshot (storage_version '{SNAPSHOT_STORAGE_VERSION}')")
@@ -31,6 +41,8 @@ def write_duckdb_snapshot(
             counts[table] = warehouse.execute(f"select count(*) from snapshot.{schema}.{table}").fetchone()[0]
     finally:
         warehouse.execute("detach snapshot")
+    if private:
+        tmp.chmod(0o600)
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
     os.replace(tmp, target)

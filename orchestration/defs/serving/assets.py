@@ -40,7 +40,7 @@ def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     with closing(duckdb.connect(str(settings.warehouse_path), config=settings.duckdb_config)) as warehouse:
         counts = write_duckdb_snapshot(warehouse, PUBLISHED_MARTS, snapshot_path)
         # agent names in a file of their own, for the report's manager edition; never in the BI snapshot
-        write_duckdb_snapshot(warehouse, STAFF_TABLES, settings.staff_snapshot_path, schema="staff")
+        write_duckdb_snapshot(warehouse, STAFF_TABLES, settings.staff_snapshot_path, schema="staff", private=True)
         write_parquet(warehouse, PUBLISHED_MARTS, settings.serving_dir / "parquet")
         if settings.serving_postgres_dsn:
             published = postgres.publish(
