@@ -534,11 +534,14 @@ def test_a_month_prints_on_six_a4_pages_with_no_row_split(march, march_zh, langu
     # the summary and the whole scorecard on page 1
     summary = _flat("1. Summary" if language == "en" else "1. 概览")
     assert summary in texts[0]
+    formulas = _flat("each KPI's formula is in the HTML report" if language == "en" else "各指标的计算公式见 HTML 报告")
+    assert formulas in texts[0]
     # no printed table row split over two pages: each row's cells, in order, on one page (the
-    # scorecard's source column is not printed; unplanned plan rows and all but the first three
-    # root-cause tables print as a line of their own; chart data tables and SLA attainment by metric, whose
-    # attainments are the scorecard's SLA rows, only on screen)
-    printed = {"scorecard-table": lambda cells: [c for i, c in enumerate(cells) if i != 2],
+    # scorecard's formula and source columns are not printed, which a line under its note says;
+    # unplanned plan rows and all but the first three root-cause tables print as a line of their
+    # own; chart data tables and SLA attainment by metric, whose attainments are the scorecard's SLA
+    # rows, only on screen)
+    printed = {"scorecard-table": lambda cells: [c for i, c in enumerate(cells) if i not in (1, 2)],
                "flagged-days": list, "data-quality-note": list, "plan-table": list}  # fmt: skip
     screen_only = ("chart-data", "root-cause", "sla-table")
     root_causes = [t for t in doc.rows if t not in printed and t not in screen_only][:3]

@@ -163,6 +163,7 @@ EN = {
     "scorecard": "2. Scorecard",
     "scorecard_note": "The measurement table, straight from rpt_kpi_scorecard. Each actual is sum(numerator) / "
     "sum(denominator) over the period's days; n is the denominator.",
+    "print_formulas": "On paper, one line per KPI: each KPI's formula is in the HTML report and docs/kpi-definitions.md.",
     "scorecard_head": [
         "KPI",
         "Formula",
@@ -313,6 +314,7 @@ ZH = {
     "met_list": "达标：",
     "scorecard": "2. 服务水平测量指标表",
     "scorecard_note": "测量指标表，直接取自 rpt_kpi_scorecard。实际值 = 周期内各天 ∑分子 / ∑分母；n 为分母（样本量）。",
+    "print_formulas": "纸质版每项指标一行；各指标的计算公式见 HTML 报告和 docs/kpi-definitions.md。",
     "scorecard_head": [
         "指标名称",
         "计算公式",
